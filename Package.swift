@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// cwb — the colorization workbench. Dependencies point one way:
+// CWBCore ← CWBNN ← CWBTraining ← CWBScript ← cwb; CWBImaging and CWBData sit beside CWBNN;
+// CWBPlot depends on nothing but Foundation.
+import PackageDescription
+
+let package = Package(
+    name: "cwb",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cwb", targets: ["cwb"]),
+        .library(name: "CWBCore", targets: ["CWBCore"]),
+    ],
+    targets: [
+        // C libraries from Debian packages (see Makefile `deps`).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng16",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline",
+                       providers: [.apt(["libreadline-dev"])]),
+        // libjpeg reports errors by longjmp; Swift cannot setjmp, so a little C does it.
+        .target(name: "CJPEGShim", dependencies: ["CJPEG"], path: "Sources/CJPEGShim"),
+
+        .target(name: "CWBCore", dependencies: ["CBLAS"]),
+        .target(name: "CWBImaging", dependencies: ["CWBCore", "CPNG", "CJPEGShim"]),
+        .target(name: "CWBData", dependencies: ["CWBCore", "CWBImaging"]),
+        .target(name: "CWBNN", dependencies: ["CWBCore"]),
+        .target(name: "CWBPlot"),
+        .target(name: "CWBTraining", dependencies: ["CWBCore", "CWBNN", "CWBImaging", "CWBData"]),
+        .target(name: "CWBScript", dependencies: ["CWBCore", "CWBNN", "CWBImaging", "CWBData",
+                                                  "CWBTraining", "CWBPlot"]),
+        .executableTarget(name: "cwb", dependencies: ["CWBScript", "CReadline"]),
+
+        .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
+                    resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v5]
+)

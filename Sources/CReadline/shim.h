@@ -1,0 +1,4 @@
+#include <stdio.h>
+#include <stddef.h>
+#include <readline/readline.h>
+#include <readline/history.h>

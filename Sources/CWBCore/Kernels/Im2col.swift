@@ -1,0 +1,116 @@
+import Foundation
+
+/// The shape of one 2-D convolution: input N×C×H×W, weight O×C×kh×kw, output N×O×Ho×Wo.
+/// Conv-transpose uses the same geometry with input and output exchanged.
+public struct ConvGeometry: Equatable, Sendable {
+    public let n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw: Int
+    public var ho: Int { (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1 }
+    public var wo: Int { (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1 }
+    var plane: Int { ho * wo }
+    var ckk: Int { c * kh * kw }
+    var inputShape: [Int] { [n, c, h, w] }
+    var outputShape: [Int] { [n, o, ho, wo] }
+    var weightShape: [Int] { [o, c, kh, kw] }
+    /// A 1×1, stride-1, unpadded conv reads its input as the im2col matrix itself.
+    var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 }
+    /// Samples per GEMM: enough that the GEMM's column count reaches ~1024 (small feature
+    /// maps deep in a U-Net would otherwise make thin, slow GEMMs).
+    var groupSize: Int { Swift.max(1, Swift.min(n, (1024 + plane - 1) / Swift.max(plane, 1))) }
+    /// Multiply–adds of the forward pass.
+    public var macs: Int { n * o * plane * ckk }
+}
+
+enum Im2col {
+    /// cols[(c·kh+i)·kw+j, g·P + oy·Wo + ox] = x[n0+g, c, oy·sh−ph+i·dh, ox·sw−pw+j·dw] (0 outside).
+    static func pack(_ x: UnsafePointer<Float>, _ geo: ConvGeometry, firstSample n0: Int, samples: Int,
+                     into cols: UnsafeMutablePointer<Float>) {
+        let hw = geo.h * geo.w, p = geo.plane, rowLength = samples * p
+        let kk = geo.kh * geo.kw
+        Parallel.forChunks(geo.ckk, minChunk: Swift.max(1, 8192 / Swift.max(rowLength, 1))) { rows in
+            for r in rows {
+                let c = r / kk, i = (r / geo.kw) % geo.kh, j = r % geo.kw
+                let ix0 = j * geo.dw - geo.pw
+                // Output columns whose input column lies inside the image.
+                let lo = Swift.min(geo.wo, ix0 >= 0 ? 0 : (-ix0 + geo.sw - 1) / geo.sw)
+                let hi = Swift.max(lo, Swift.min(geo.wo, (geo.w - ix0 + geo.sw - 1) / geo.sw))
+                for s in 0..<samples {
+                    let src = x + ((n0 + s) * geo.c + c) * hw
+                    let dst = cols + r * rowLength + s * p
+                    for oy in 0..<geo.ho {
+                        let iy = oy * geo.sh - geo.ph + i * geo.dh
+                        let row = dst + oy * geo.wo
+                        if iy < 0 || iy >= geo.h { row.update(repeating: 0, count: geo.wo); continue }
+                        let srcRow = src + iy * geo.w + ix0
+                        if lo > 0 { row.update(repeating: 0, count: lo) }
+                        if geo.sw == 1 { (row + lo).update(from: srcRow + lo, count: hi - lo) }
+                        else { for ox in lo..<hi { row[ox] = srcRow[ox * geo.sw] } }
+                        if hi < geo.wo { (row + hi).update(repeating: 0, count: geo.wo - hi) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `pack`: adds every column entry back into its input pixel.
+    static func unpackAdd(_ cols: UnsafePointer<Float>, _ geo: ConvGeometry, firstSample n0: Int, samples: Int,
+                          into x: UnsafeMutablePointer<Float>) {
+        let hw = geo.h * geo.w, p = geo.plane, rowLength = samples * p
+        Parallel.forChunks(geo.c, minChunk: 1) { channels in
+            for c in channels {
+                for s in 0..<samples {
+                    let dstPlane = x + ((n0 + s) * geo.c + c) * hw
+                    for i in 0..<geo.kh {
+                        for j in 0..<geo.kw {
+                            let r = (c * geo.kh + i) * geo.kw + j
+                            let src = cols + r * rowLength + s * p
+                            let ix0 = j * geo.dw - geo.pw
+                            let lo = Swift.min(geo.wo, ix0 >= 0 ? 0 : (-ix0 + geo.sw - 1) / geo.sw)
+                            let hi = Swift.max(lo, Swift.min(geo.wo, (geo.w - ix0 + geo.sw - 1) / geo.sw))
+                            for oy in 0..<geo.ho {
+                                let iy = oy * geo.sh - geo.ph + i * geo.dh
+                                if iy < 0 || iy >= geo.h { continue }
+                                let row = src + oy * geo.wo
+                                let dstRow = dstPlane + iy * geo.w + ix0
+                                if geo.sw == 1 { for ox in lo..<hi { dstRow[ox] += row[ox] } }
+                                else { for ox in lo..<hi { dstRow[ox * geo.sw] += row[ox] } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies samples n0..<n0+G of an N×O×P tensor into an O×(G·P) matrix (or back).
+    static func gatherSamples(_ t: UnsafePointer<Float>, rows: Int, plane: Int, firstSample n0: Int, samples: Int,
+                              into m: UnsafeMutablePointer<Float>) {
+        for s in 0..<samples {
+            for r in 0..<rows {
+                (m + r * samples * plane + s * plane).update(from: t + ((n0 + s) * rows + r) * plane, count: plane)
+            }
+        }
+    }
+
+    static func scatterSamples(_ m: UnsafePointer<Float>, rows: Int, plane: Int, firstSample n0: Int, samples: Int,
+                               into t: UnsafeMutablePointer<Float>) {
+        for s in 0..<samples {
+            for r in 0..<rows {
+                (t + ((n0 + s) * rows + r) * plane).update(from: m + r * samples * plane + s * plane, count: plane)
+            }
+        }
+    }
+}
+
+/// Scratch memory reused between calls on one thread (im2col matrices are large and
+/// allocating them per call costs page faults on every step).
+final class Workspace {
+    nonisolated(unsafe) static var shared = Workspace()
+    private var buffers: [Storage] = []
+
+    /// `count` floats in slot `slot`, grown as needed; valid until the next call for that slot.
+    func buffer(_ slot: Int, _ count: Int) -> UnsafeMutablePointer<Float> {
+        while buffers.count <= slot { buffers.append(Storage(uninitializedCount: 0)) }
+        if buffers[slot].count < count { buffers[slot] = Storage(uninitializedCount: count) }
+        return buffers[slot].pointer
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+
+// Convolution as three linear primitives, each the adjoint of another in one argument:
+//   convForward(x, w)  = y          (im2col + GEMM)
+//   convData(y, w)     = Aᵀ(w)·y    (the data gradient of conv = conv-transpose)
+//   convWeight(x, y)   = ∂⟨conv(x,w), y⟩/∂w
+// So the backward rule of each is written with the others, and gradients of gradients (the
+// WGAN-GP penalty) come for free.
+
+public typealias Pair = (Int, Int)
+
+extension ConvGeometry {
+    init(input x: [Int], weight w: [Int], stride: Pair, padding: Pair, dilation: Pair) {
+        self.init(n: x[0], c: x[1], h: x[2], w: x[3], o: w[0], kh: w[2], kw: w[3],
+                  sh: stride.0, sw: stride.1, ph: padding.0, pw: padding.1, dh: dilation.0, dw: dilation.1)
+    }
+}
+
+/// 2-D convolution of N×C×H×W by O×C×kh×kw weights (PyTorch's `conv2d`, groups = 1).
+public func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor? = nil, stride: Pair = (1, 1),
+                   padding: Pair = (0, 0), dilation: Pair = (1, 1)) throws -> Tensor {
+    guard x.rank == 4 else { throw TensorError("conv2d: input must be N×C×H×W, got \(shapeString(x.shape))") }
+    guard weight.rank == 4 else { throw TensorError("conv2d: weight must be O×C×kh×kw, got \(shapeString(weight.shape))") }
+    guard x.shape[1] == weight.shape[1] else {
+        throw TensorError("conv2d: input has \(x.shape[1]) channels but weight \(shapeString(weight.shape)) expects \(weight.shape[1]) (input \(shapeString(x.shape)))")
+    }
+    try checkConvArguments("conv2d", stride: stride, padding: padding, dilation: dilation)
+    let geo = ConvGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation)
+    guard geo.ho > 0, geo.wo > 0 else {
+        throw TensorError("conv2d: kernel \(geo.kh)×\(geo.kw) (dilation \(dilation)) does not fit input \(shapeString(x.shape)) with padding \(padding)")
+    }
+    if let bias { guard bias.shape == [geo.o] else { throw TensorError("conv2d: bias \(shapeString(bias.shape)) must be [\(geo.o)]") } }
+    return Tensor.convForward(x, weight, bias, geo)
+}
+
+/// Transposed 2-D convolution of N×Cin×H×W by Cin×Cout×kh×kw weights (PyTorch's layout):
+/// the data gradient of the conv with the same weight, stride and padding.
+public func convTranspose2d(_ x: Tensor, _ weight: Tensor, bias: Tensor? = nil, stride: Pair = (1, 1),
+                            padding: Pair = (0, 0), outputPadding: Pair = (0, 0),
+                            dilation: Pair = (1, 1)) throws -> Tensor {
+    guard x.rank == 4 else { throw TensorError("conv_transpose2d: input must be N×C×H×W, got \(shapeString(x.shape))") }
+    guard weight.rank == 4 else { throw TensorError("conv_transpose2d: weight must be Cin×Cout×kh×kw, got \(shapeString(weight.shape))") }
+    guard x.shape[1] == weight.shape[0] else {
+        throw TensorError("conv_transpose2d: input has \(x.shape[1]) channels but weight \(shapeString(weight.shape)) expects \(weight.shape[0]) (input \(shapeString(x.shape)))")
+    }
+    try checkConvArguments("conv_transpose2d", stride: stride, padding: padding, dilation: dilation)
+    guard outputPadding.0 >= 0, outputPadding.1 >= 0,
+          outputPadding.0 < Swift.max(stride.0, dilation.0), outputPadding.1 < Swift.max(stride.1, dilation.1) else {
+        throw TensorError("conv_transpose2d: output_padding \(outputPadding) must be smaller than stride \(stride) or dilation \(dilation)")
+    }
+    let (kh, kw) = (weight.shape[2], weight.shape[3])
+    let h = (x.shape[2] - 1) * stride.0 - 2 * padding.0 + dilation.0 * (kh - 1) + outputPadding.0 + 1
+    let w = (x.shape[3] - 1) * stride.1 - 2 * padding.1 + dilation.1 * (kw - 1) + outputPadding.1 + 1
+    guard h > 0, w > 0 else { throw TensorError("conv_transpose2d: output size \(h)×\(w) is empty for input \(shapeString(x.shape))") }
+    let geo = ConvGeometry(n: x.shape[0], c: weight.shape[1], h: h, w: w, o: weight.shape[0], kh: kh, kw: kw,
+                           sh: stride.0, sw: stride.1, ph: padding.0, pw: padding.1, dh: dilation.0, dw: dilation.1)
+    if let bias { guard bias.shape == [geo.c] else { throw TensorError("conv_transpose2d: bias \(shapeString(bias.shape)) must be [\(geo.c)]") } }
+    let y = Tensor.convData(x, weight, geo)
+    guard let bias else { return y }
+    return try y + bias.reshape([1, geo.c, 1, 1])
+}
+
+func checkConvArguments(_ op: String, stride: Pair, padding: Pair, dilation: Pair) throws {
+    guard stride.0 > 0, stride.1 > 0 else { throw TensorError("\(op): stride \(stride) must be positive") }
+    guard padding.0 >= 0, padding.1 >= 0 else { throw TensorError("\(op): padding \(padding) must not be negative") }
+    guard dilation.0 > 0, dilation.1 > 0 else { throw TensorError("\(op): dilation \(dilation) must be positive") }
+}
+
+extension Tensor {
+    static func convForward(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ geo: ConvGeometry) -> Tensor {
+        let out = Tensor.uninitialized(geo.outputShape)
+        let p = geo.plane, g = geo.groupSize
+        var n0 = 0
+        while n0 < geo.n {
+            let s = Swift.min(g, geo.n - n0)
+            let cols: UnsafePointer<Float>
+            if geo.isPointwise && s == 1 { cols = UnsafePointer(x.pointer + n0 * geo.c * p) }
+            else {
+                let buf = Workspace.shared.buffer(0, geo.ckk * s * p)
+                Im2col.pack(x.pointer, geo, firstSample: n0, samples: s, into: buf)
+                cols = UnsafePointer(buf)
+            }
+            if s == 1 {
+                GEMM.run(w.pointer, cols, out.pointer + n0 * geo.o * p, m: geo.o, n: p, k: geo.ckk)
+            } else {
+                let m = Workspace.shared.buffer(1, geo.o * s * p)
+                GEMM.run(w.pointer, cols, m, m: geo.o, n: s * p, k: geo.ckk)
+                Im2col.scatterSamples(m, rows: geo.o, plane: p, firstSample: n0, samples: s, into: out.pointer)
+            }
+            n0 += s
+        }
+        if let bias { addChannelBias(out, bias) }
+        let inputs = bias.map { [x, w, $0] } ?? [x, w]
+        return out.recorded("conv2d", inputs) { g, _, c in
+            [c.needs(0) ? convData(g, w, geo) : nil,
+             c.needs(1) ? convWeight(x, g, geo) : nil,
+             bias != nil && c.needs(2) ? try g.sum(axes: [0, 2, 3]) : nil]
+        }
+    }
+
+    static func convData(_ y: Tensor, _ w: Tensor, _ geo: ConvGeometry) -> Tensor {
+        let p = geo.plane, g = geo.groupSize
+        let out = geo.isPointwise && g == 1 ? Tensor.uninitialized(geo.inputShape) : Tensor.zeros(geo.inputShape)
+        var n0 = 0
+        while n0 < geo.n {
+            let s = Swift.min(g, geo.n - n0)
+            let ym: UnsafePointer<Float>
+            if s == 1 { ym = UnsafePointer(y.pointer + n0 * geo.o * p) }
+            else {
+                let m = Workspace.shared.buffer(1, geo.o * s * p)
+                Im2col.gatherSamples(y.pointer, rows: geo.o, plane: p, firstSample: n0, samples: s, into: m)
+                ym = UnsafePointer(m)
+            }
+            if geo.isPointwise && s == 1 {
+                GEMM.run(w.pointer, ym, out.pointer + n0 * geo.c * p, m: geo.ckk, n: p, k: geo.o, transA: true)
+            } else {
+                let cols = Workspace.shared.buffer(0, geo.ckk * s * p)
+                GEMM.run(w.pointer, ym, cols, m: geo.ckk, n: s * p, k: geo.o, transA: true)
+                Im2col.unpackAdd(cols, geo, firstSample: n0, samples: s, into: out.pointer)
+            }
+            n0 += s
+        }
+        return out.recorded("conv_transpose2d", [y, w]) { g, _, c in
+            [c.needs(0) ? convForward(g, w, nil, geo) : nil,
+             c.needs(1) ? convWeight(g, y, geo) : nil]
+        }
+    }
+
+    static func convWeight(_ x: Tensor, _ y: Tensor, _ geo: ConvGeometry) -> Tensor {
+        let out = Tensor.uninitialized(geo.weightShape)
+        let p = geo.plane, g = geo.groupSize
+        var n0 = 0
+        while n0 < geo.n {
+            let s = Swift.min(g, geo.n - n0)
+            let cols: UnsafePointer<Float>
+            if geo.isPointwise && s == 1 { cols = UnsafePointer(x.pointer + n0 * geo.c * p) }
+            else {
+                let buf = Workspace.shared.buffer(0, geo.ckk * s * p)
+                Im2col.pack(x.pointer, geo, firstSample: n0, samples: s, into: buf)
+                cols = UnsafePointer(buf)
+            }
+            let ym: UnsafePointer<Float>
+            if s == 1 { ym = UnsafePointer(y.pointer + n0 * geo.o * p) }
+            else {
+                let m = Workspace.shared.buffer(1, geo.o * s * p)
+                Im2col.gatherSamples(y.pointer, rows: geo.o, plane: p, firstSample: n0, samples: s, into: m)
+                ym = UnsafePointer(m)
+            }
+            GEMM.run(ym, cols, out.pointer, m: geo.o, n: geo.ckk, k: s * p, transB: true, beta: n0 == 0 ? 0 : 1)
+            n0 += s
+        }
+        return out.recorded("conv2d_weight", [x, y]) { g, _, c in
+            [c.needs(0) ? convData(y, g, geo) : nil,
+             c.needs(1) ? convForward(x, g, nil, geo) : nil]
+        }
+    }
+
+    /// out[n, c, ...] += bias[c], in place on a fresh output.
+    static func addChannelBias(_ out: Tensor, _ bias: Tensor) {
+        let n = out.shape[0], c = out.shape[1], plane = out.count / Swift.max(n * c, 1)
+        let po = out.pointer, pb = bias.pointer
+        Parallel.forChunks(n * c, minChunk: Swift.max(1, 1 << 15 / Swift.max(plane, 1))) { r in
+            for i in r { let b = pb[i % c], row = po + i * plane; for k in 0..<plane { row[k] += b } }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+// Dropout and the loss primitives, written with differentiable ops.
+
+/// Zeroes each element with probability `p` and scales the rest by 1/(1−p) in training;
+/// the identity in evaluation.
+public func dropout(_ x: Tensor, p: Float, training: Bool, generator: RandomGenerator = .global) throws -> Tensor {
+    guard p >= 0 && p < 1 else { throw TensorError("dropout: probability \(p) must be in [0, 1)") }
+    guard training && p > 0 else { return x }
+    let keep = 1 / (1 - p)
+    let mask = Tensor.rand(x.shape, generator: generator)
+    let pm = mask.pointer
+    for i in 0..<mask.count { pm[i] = pm[i] >= p ? keep : 0 }
+    return try x * mask
+}
+
+func checkSameShape(_ op: String, _ a: Tensor, _ b: Tensor) throws {
+    guard a.shape == b.shape else {
+        throw TensorError("\(op): prediction \(shapeString(a.shape)) and target \(shapeString(b.shape)) differ in shape")
+    }
+}
+
+/// Mean absolute error.
+public func l1Loss(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
+    try checkSameShape("l1", prediction, target)
+    return (try prediction - target).abs().mean()
+}
+
+/// Mean squared error.
+public func mseLoss(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
+    try checkSameShape("mse", prediction, target)
+    let d = try prediction - target
+    return (try d * d).mean()
+}
+
+/// Binary cross-entropy on logits, in the stable form max(x,0) − x·y + log(1 + e^−|x|).
+public func bceWithLogits(_ logits: Tensor, _ target: Tensor) throws -> Tensor {
+    try checkSameShape("bce_with_logits", logits, target)
+    let softplus = ((-logits.abs()).exp() + 1).log()
+    return (try logits.relu() - (try logits * target) + softplus).mean()
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A 64-byte-aligned buffer of Float32 that one or more tensors view (reshape shares it).
+/// Hot loops take `pointer` once and run on it; never index an array property in a loop.
+public final class Storage: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    /// Uninitialised memory; callers fill every element.
+    public init(uninitializedCount count: Int) {
+        self.count = count
+        var raw: UnsafeMutableRawPointer?
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        if posix_memalign(&raw, 64, bytes) != 0 || raw == nil {
+            // Out of memory is not a user mistake we can recover from.
+            fatalError("cwb: cannot allocate \(bytes) bytes")
+        }
+        pointer = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    public convenience init(repeating value: Float, count: Int) {
+        self.init(uninitializedCount: count)
+        pointer.update(repeating: value, count: count)
+    }
+
+    deinit { free(pointer) }
+}

@@ -1,0 +1,1 @@
+// CWBData: see ../../README.md for what lands here.

@@ -1,0 +1,1 @@
+// CWBImaging: see ../../README.md for what lands here.

@@ -1,0 +1,1 @@
+// CWBNN: see ../../README.md for what lands here.

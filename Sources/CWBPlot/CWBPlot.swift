@@ -1,0 +1,1 @@
+// CWBPlot: see ../../README.md for what lands here.

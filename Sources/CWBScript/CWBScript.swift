@@ -1,0 +1,1 @@
+// CWBScript: see ../../README.md for what lands here.

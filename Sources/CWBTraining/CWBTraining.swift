@@ -1,0 +1,1 @@
+// CWBTraining: see ../../README.md for what lands here.
