@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "CWBTraining", dependencies: ["CWBCore", "CWBNN", "CWBImaging", "CWBData"]),
         .target(name: "CWBScript", dependencies: ["CWBCore", "CWBNN", "CWBImaging", "CWBData",
                                                   "CWBTraining", "CWBPlot"]),
-        .executableTarget(name: "cwb", dependencies: ["CWBScript", "CReadline"]),
+        .target(name: "CWBBench", dependencies: ["CWBCore", "CWBNN", "CWBImaging", "CWBData", "CWBTraining"]),
+        .executableTarget(name: "cwb", dependencies: ["CWBScript", "CWBBench", "CReadline"]),
 
         .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
                     resources: [.copy("Fixtures")]),
