@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "CWBBench", dependencies: ["CWBCore", "CWBNN", "CWBImaging", "CWBData", "CWBTraining"]),
         .executableTarget(name: "cwb", dependencies: ["CWBScript", "CWBBench", "CReadline"]),
 
+        .testTarget(name: "CWBTrainingTests", dependencies: ["CWBTraining"]),
         .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
                     resources: [.copy("Fixtures")]),
     ],
