@@ -1,1 +1,0 @@
-// CWBImaging: see ../../README.md for what lands here.
