@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "CWBBench", dependencies: ["CWBCore", "CWBNN", "CWBImaging", "CWBData", "CWBTraining"]),
         .executableTarget(name: "cwb", dependencies: ["CWBScript", "CWBBench", "CReadline"]),
 
-        .testTarget(name: "CWBTrainingTests", dependencies: ["CWBTraining"]),
+        .testTarget(name: "CWBTrainingTests", dependencies: ["CWBTraining", "CWBImaging", "CWBNN"]),
         .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
                     resources: [.copy("Fixtures")]),
     ],
