@@ -38,6 +38,10 @@ let package = Package(
         .testTarget(name: "CWBTrainingTests", dependencies: ["CWBTraining", "CWBImaging", "CWBNN"]),
         .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "CWBImagingTests", dependencies: ["CWBImaging", "CWBCore"],
+                    exclude: ["Scripts"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CWBDataTests", dependencies: ["CWBData", "CWBImaging", "CWBCore"],
+                    exclude: ["Scripts"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,5 @@
 import CPNG
+import Foundation
 
 /// PNG through libpng's simplified API, which reports errors as messages (no longjmp).
 /// Every colour type and bit depth is read (palette, gray 1–16 bit, alpha, interlaced);
@@ -16,8 +17,11 @@ enum PNGCodec {
         guard width * height <= options.maxPixels else {
             throw ImageError("\(name): PNG of \(width)x\(height) pixels exceeds the limit of \(options.maxPixels) pixels")
         }
-        image.format = cwb_png_format_rgba
         image.flags |= cwb_png_flag_16bit_srgb
+        if image.format & png_uint_32(PNG_FORMAT_FLAG_LINEAR) != 0 {
+            return try decode16Bit(&image, bytes, name: name)
+        }
+        image.format = cwb_png_format_rgba
         var rgba = [UInt8](repeating: 0, count: width * height * 4)
         let finished = bytes.withUnsafeBytes { _ in   // the memory source must stay alive until here
             rgba.withUnsafeMutableBytes { out in
@@ -26,6 +30,30 @@ enum PNGCodec {
         }
         guard finished != 0 else { throw ImageError("\(name): corrupt PNG (\(message(of: image)))") }
         return try RGBImage(width: width, height: height, pixels: compositeOnWhite(rgba))
+    }
+
+    /// 16-bit files: libpng 1.6.39's 8-bit output scrambles the rows of interlaced ones, so
+    /// they are read as 16-bit linear premultiplied RGBA and re-encoded here with the inverse
+    /// of libpng's own linearisation (a pure 2.2 power for files without gamma information).
+    private static func decode16Bit(_ image: inout png_image, _ bytes: [UInt8], name: String) throws -> RGBImage {
+        image.format = cwb_png_format_linear_rgba
+        let n = Int(image.width) * Int(image.height)
+        var linear = [UInt16](repeating: 0, count: n * 4)
+        let finished = bytes.withUnsafeBytes { _ in
+            linear.withUnsafeMutableBytes { out in png_image_finish_read(&image, nil, out.baseAddress, 0, nil) }
+        }
+        guard finished != 0 else { throw ImageError("\(name): corrupt PNG (\(message(of: image)))") }
+        var rgba = [UInt8](repeating: 0, count: n * 4)
+        for i in 0..<n {
+            let a = Double(linear[4 * i + 3]) / 65535
+            for c in 0..<3 {
+                let lin = a > 0 ? min(1, Double(linear[4 * i + c]) / 65535 / a) : 0
+                let s = pow(lin, 1 / 2.2)
+                rgba[4 * i + c] = UInt8(min(255, max(0, s * 255 + 0.5)))
+            }
+            rgba[4 * i + 3] = UInt8(a * 255 + 0.5)
+        }
+        return try RGBImage(width: Int(image.width), height: Int(image.height), pixels: compositeOnWhite(rgba))
     }
 
     /// Straight alpha over a white background, in 8-bit sRGB values, rounded.
