@@ -61,8 +61,7 @@ public final class Pix2PixRegime: TrainingRegime {
         // Discriminator: real pairs → 1, generated pairs → 0.
         let realScore = try discriminator(try Tensor.concat([batch.L, batch.ab], axis: 1))
         let fakeScore = try discriminator(try Tensor.concat([batch.L, fake.detached()], axis: 1))
-        let dLoss = try (try bceWithLogits(realScore, Tensor.ones(realScore.shape))
-                         + bceWithLogits(fakeScore, Tensor.zeros(fakeScore.shape))) * 0.5
+        let dLoss = try BCEGANLoss.discriminator(real: realScore, fake: fakeScore)
         var values = try checkedLosses(["d_loss": dLoss])
         discriminatorOptimizer.zeroGrad()
         try dLoss.backward()
@@ -72,7 +71,7 @@ public final class Pix2PixRegime: TrainingRegime {
         let terms = try withFrozen(discriminator) { () -> [String: Tensor] in
             let score = try discriminator(try Tensor.concat([batch.L, fake], axis: 1))
             var t = try generatorLoss(batch, fake)
-            let adversarial = try bceWithLogits(score, Tensor.ones(score.shape))
+            let adversarial = try BCEGANLoss.generator(fake: score)
             t["g_gan"] = adversarial
             t["g_loss"] = try adversarial + (t["loss"] ?? Tensor(0))
             return t
@@ -88,11 +87,12 @@ public final class Pix2PixRegime: TrainingRegime {
 }
 
 /// Conditional WGAN with gradient penalty (Gulrajani et al. 2017). Per step (one batch): the
-/// critic is updated `criticSteps` times (5 in the study) on −(C(L, ab) − C(L, G(L))) +
-/// λ·(‖∂C/∂x̂‖₂ − 1)² with x̂ between real and generated ab (λ = 10), the penalty
-/// differentiated twice; then the generator once on −C(L, G(L)) + its own loss (the study:
-/// L1 + 0.005·perceptual + 0.1·colour). Each critic update draws a fresh generated batch
-/// (dropout differs) and fresh interpolation weights on the same real batch.
+/// critic is updated `criticSteps` times (5 in the study) on C(L, G(L)) − C(L, ab) +
+/// λ·(‖∂C/∂x̂‖₂ − 1)² with x̂ between the real and generated (L, ab) inputs (λ = 10), the
+/// penalty differentiated twice (CWBNN's `WassersteinGP`); then the generator once on
+/// −C(L, G(L)) + its own loss (the study: L1 + 0.005·perceptual + 0.1·colour). Each critic
+/// update draws a fresh generated batch (dropout differs) and fresh interpolation weights on
+/// the same real batch.
 public final class WGANGPRegime: TrainingRegime {
     public let generator: Module, critic: Module
     public let generatorOptimizer: Optimizer, criticOptimizer: Optimizer
@@ -122,14 +122,14 @@ public final class WGANGPRegime: TrainingRegime {
 
     public func step(_ batch: Batch) throws -> [String: Double] {
         var last: [String: Double] = [:]
+        let wgan = WassersteinGP(lambda: penaltyWeight)
+        let real = try Tensor.concat([batch.L, batch.ab], axis: 1)
         for _ in 0..<criticSteps {
-            let fake = try noGrad { try generator(batch.L) }
-            let realScore = try critic(try Tensor.concat([batch.L, batch.ab], axis: 1)).mean()
-            let fakeScore = try critic(try Tensor.concat([batch.L, fake], axis: 1)).mean()
-            let penalty = try gradientPenalty(L: batch.L, real: batch.ab, fake: fake)
-            let wasserstein = try realScore - fakeScore
-            let loss = try fakeScore - realScore + penalty * penaltyWeight
-            last = try checkedLosses(["c_loss": loss, "wasserstein": wasserstein, "gp": penalty])
+            let fake = try Tensor.concat([batch.L, try noGrad { try generator(batch.L) }], axis: 1)
+            let (loss, distance, penalty) = try wgan.criticLoss(critic: critic, real: real, fake: fake, generator: generatorRNG)
+            last = try checkedLosses(["c_loss": loss])
+            last["wasserstein"] = Double(-distance)
+            last["gp"] = Double(penalty)
             criticOptimizer.zeroGrad()
             try loss.backward()
             try criticOptimizer.step()
@@ -137,7 +137,7 @@ public final class WGANGPRegime: TrainingRegime {
         let fake = try generator(batch.L)
         let terms = try withFrozen(critic) { () -> [String: Tensor] in
             var t = try generatorLoss(batch, fake)
-            let adversarial = -(try critic(try Tensor.concat([batch.L, fake], axis: 1)).mean())
+            let adversarial = WassersteinGP.generatorLoss(fakeScores: try critic(try Tensor.concat([batch.L, fake], axis: 1)))
             t["g_adv"] = adversarial
             t["g_loss"] = try adversarial + (t["loss"] ?? Tensor(0))
             return t
@@ -149,19 +149,6 @@ public final class WGANGPRegime: TrainingRegime {
         values.merge(last) { a, _ in a }
         values["loss"] = values["g_loss"]
         return values
-    }
-
-    /// mean over the batch of (‖∂C(L, x̂)/∂x̂‖₂ − 1)², x̂ = α·real + (1 − α)·fake, α ~ U(0, 1)
-    /// per sample. Built with createGraph so the critic's parameters get its gradient.
-    func gradientPenalty(L: Tensor, real: Tensor, fake: Tensor) throws -> Tensor {
-        let n = real.shape[0]
-        let alpha = Tensor.rand([n, 1, 1, 1], generator: generatorRNG)
-        let mixed = try (try alpha * real + (1 - alpha) * fake).detached()
-        mixed.requiresGrad = true
-        let score = try critic(try Tensor.concat([L, mixed], axis: 1))
-        let g = try grad(of: score.sum(), wrt: [mixed], createGraph: true)[0]
-        let norms = try (try (g * g).sum(axes: [1, 2, 3]) + 1e-12).sqrt()
-        return (norms - 1).pow(2).mean()
     }
 }
 

@@ -58,7 +58,7 @@ public func train(_ regime: TrainingRegime, data: BatchSource, options: Training
     var history = History()
     var firstEpoch = 0
     if options.resume, let path = options.checkpointPath, FileManager.default.fileExists(atPath: path) {
-        (firstEpoch, history) = try Checkpoint.load(path, into: regime)
+        (firstEpoch, history) = try TrainingState.load(path, into: regime)
         options.log("resumed \(regime.name) from \(path) at epoch \(firstEpoch + 1)")
     }
     StopRequest.clear()
@@ -105,7 +105,7 @@ public func train(_ regime: TrainingRegime, data: BatchSource, options: Training
         options.log(epochLine(epoch: epoch, of: options.epochs, means: means, validation: validation, seconds: seconds))
         if let path = options.checkpointPath,
            (epoch + 1) % max(options.checkpointEvery, 1) == 0 || epoch + 1 == options.epochs {
-            try Checkpoint.save(path, regime: regime, epoch: epoch + 1, history: history)
+            try TrainingState.save(path, regime: regime, epoch: epoch + 1, history: history)
         }
     }
     for (_, m) in regime.modules { m.eval() }
