@@ -37,6 +37,9 @@ let package = Package(
 
         .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "CWBNNTests", dependencies: ["CWBCore", "CWBNN"],
+                    exclude: ["make_fixtures.py", "reference_models.py"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )
