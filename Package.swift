@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CWBNNTests", dependencies: ["CWBCore", "CWBNN"],
-                    exclude: ["make_fixtures.py", "reference_models.py"],
+                    exclude: ["make_fixtures.py", "reference_models.py", "check_cwb_export.py"],
                     resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]

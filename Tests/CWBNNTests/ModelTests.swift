@@ -103,6 +103,48 @@ final class ModelTests: XCTestCase {
         XCTAssertThrowsError(try Checkpoint.load(models: ["critic": c], from: url))
     }
 
+    /// Models saved by cwb rebuild from their own metadata with identical outputs, and carry
+    /// exactly PyTorch's keys, shapes and dtypes. With CWBNN_EXPORT_DIR set, the files stay
+    /// there for `check_cwb_export.py`, which loads them into PyTorch.
+    func testExportForPyTorch() throws {
+        let fx = try fixture("models.safetensors")
+        let exportDir = ProcessInfo.processInfo.environment["CWBNN_EXPORT_DIR"].map { URL(fileURLWithPath: $0) }
+        let dir = exportDir ?? temporaryURL("export")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { if exportDir == nil { try? FileManager.default.removeItem(at: dir) } }
+        let g = RandomGenerator(seed: 11)
+        let cases: [(String, Module, [Int])] = [
+            ("unet", try UNet(UNetConfig(base: 4, depth: 3), generator: g), [2, 1, 16, 16]),
+            ("pix2pix", try UNet(.pix2pix(base: 4, depth: 3), generator: g), [2, 1, 16, 16]),
+            ("patchgan", try PatchGAN(PatchGANConfig(base: 4, layers: 3, norm: .batch), generator: g), [2, 3, 32, 32]),
+            ("critic", try PatchGAN(PatchGANConfig(base: 4, layers: 3, norm: .instance(affine: true)), generator: g), [2, 3, 32, 32]),
+            ("resunet", try ResUNet(ResUNetConfig(base: 4, depth: 3), generator: g), [2, 1, 16, 16]),
+        ]
+        for (name, model, shape) in cases {
+            model.train()
+            _ = try noGrad { try model(Tensor.randn(shape, generator: g)) }   // move the running statistics
+            model.eval()
+            let x = Tensor.randn(shape, generator: g)
+            let y = try noGrad { try model(x) }
+            let url = dir.appendingPathComponent("\(name).safetensors")
+            try Checkpoint.saveModel(model, to: url)
+            var io = StateDict()
+            io.set("x", x); io.set("y", y)
+            try SafeTensors.write(io, to: dir.appendingPathComponent("\(name).io.safetensors"))
+
+            let (file, _) = try SafeTensors.read(contentsOf: url)
+            let torch = fx.section("\(name).sd")
+            XCTAssertEqual(Set(file.keys), Set(torch.keys), name)
+            for k in torch.keys {
+                XCTAssertEqual(file[k]?.shape, torch[k]?.shape, "\(name).\(k)")
+                XCTAssertEqual(file.dtype(k), torch.dtype(k), "\(name).\(k)")
+            }
+            let (rebuilt, meta) = try Checkpoint.loadModel(from: url)
+            XCTAssertEqual(meta["architecture"], (model as? DescribedModel)?.architecture["architecture"])
+            XCTAssertEqual(try noGrad { try rebuilt(x) }.scalars, y.scalars, name)
+        }
+    }
+
     func testInitializations() throws {
         let g = RandomGenerator(seed: 5)
         let conv = try Conv2d(64, 64, kernel: 3, generator: g)
