@@ -9,10 +9,28 @@ import Foundation
 ///   `critic`, `generator_optimizer`, each key prefixed with `part.`, plus string metadata
 ///   (epoch, seed, configuration) in `__metadata__`. Written atomically.
 public enum Checkpoint {
+    /// Writes the model's state_dict; a `DescribedModel` also writes its architecture, so
+    /// `loadModel(from:)` can rebuild it.
     public static func saveModel(_ model: Module, to url: URL, metadata: [String: String] = [:]) throws {
-        try SafeTensors.write(model.stateDict(), metadata: metadata, to: url)
+        let arch = (model as? DescribedModel)?.architecture ?? [:]
+        try SafeTensors.write(model.stateDict(), metadata: arch.merging(metadata) { $1 }, to: url)
     }
 
+    /// Builds the model described by the file's metadata and loads its weights (eval mode).
+    public static func loadModel(from url: URL) throws -> (model: Module, metadata: [String: String]) {
+        let (sd, meta) = try SafeTensors.read(contentsOf: url)
+        let model: Module
+        do { model = try makeModel(metadata: meta) } catch let e as TensorError {
+            throw TensorError("\(url.lastPathComponent): \(e.message)")
+        }
+        do { try model.load(stateDict: sd) } catch let e as TensorError {
+            throw TensorError("\(url.lastPathComponent): \(e.message)")
+        }
+        model.eval()
+        return (model, meta)
+    }
+
+    /// Loads weights into an existing model (strict: every key and shape must match).
     public static func loadModel(_ model: Module, from url: URL) throws {
         let sd = try SafeTensors.read(contentsOf: url).tensors
         do { try model.load(stateDict: sd) } catch let e as TensorError {

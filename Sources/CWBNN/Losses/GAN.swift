@@ -24,13 +24,18 @@ public struct WassersteinGP {
     public init(lambda: Float = 10) { self.lambda = lambda }
 
     /// The critic's loss and its parts. `real` and `fake` are the critic's inputs (e.g. L and
-    /// ab concatenated); `fake` should be detached from the generator.
-    public func criticLoss(critic: Module, real: Tensor, fake: Tensor, generator: RandomGenerator = .global)
-        throws -> (loss: Tensor, wasserstein: Float, penalty: Float) {
+    /// ab concatenated); `fake` should be detached from the generator. `alpha` (N×1×…×1) is
+    /// drawn from `generator` unless given.
+    public func criticLoss(critic: Module, real: Tensor, fake: Tensor, alpha: Tensor? = nil,
+                           generator: RandomGenerator = .global) throws -> (loss: Tensor, wasserstein: Float, penalty: Float) {
         guard real.shape == fake.shape, real.rank >= 2 else {
             throw TensorError("wgan-gp: real \(shapeText(real.shape)) and fake \(shapeText(fake.shape)) must have the same N×… shape")
         }
-        let alpha = Tensor.rand([real.shape[0]] + [Int](repeating: 1, count: real.rank - 1), generator: generator)
+        let alphaShape = [real.shape[0]] + [Int](repeating: 1, count: real.rank - 1)
+        if let alpha, alpha.shape != alphaShape {
+            throw TensorError("wgan-gp: alpha \(shapeText(alpha.shape)) must be \(shapeText(alphaShape))")
+        }
+        let alpha = alpha ?? Tensor.rand(alphaShape, generator: generator)
         let dReal = try critic(real).mean(), dFake = try critic(fake).mean()
         let gp = try gradientPenalty(critic: critic, real: real, fake: fake, alpha: alpha)
         let distance = try dFake - dReal
