@@ -5,14 +5,25 @@ import Foundation
 /// are 30–60× slower and mean nothing.
 public enum Bench {
     static let usage = """
-    usage: cwb bench kernels [--runs N] [--threads N] [--json FILE] [--markdown FILE]
+    usage: cwb bench kernels|unet [--runs N] [--threads N] [--json FILE] [--markdown FILE]
       kernels   sgemm 2048³, conv2d forward/backward, conv_transpose2d, in GFLOP/s and as a
                 share of the sgemm figure measured in the same run (medians of N runs, default 7)
+      unet      the reference U-Net (20.6 M parameters): training step at 64², 128², 256² and
+                inference at 256², batch 8 (and 1), each row in a fresh process with its peak RSS
     """
 
     /// Runs `cwb bench <suite> [options]`; returns the process exit code.
     public static func main(_ arguments: [String]) -> Int32 {
         guard let suite = arguments.first else { print(usage); return 2 }
+        if suite == "unet-row" {   // one row of `unet`, in its own process
+            let a = arguments.dropFirst().compactMap { Int($0) }
+            guard arguments.count == 5, a.count == 3 else { print("usage: cwb bench unet-row train|infer SIZE BATCH RUNS"); return 2 }
+            do {
+                let row = try UNetBench.runRow(mode: arguments[1], size: a[0], batch: a[1], runs: a[2])
+                print(String(decoding: try JSONEncoder().encode(row), as: UTF8.self))
+                return 0
+            } catch { print("cwb bench: \(error)"); return 1 }
+        }
         var runs = 7, json: String?, markdown: String?
         var i = 1
         while i < arguments.count {
@@ -36,6 +47,10 @@ public enum Bench {
             case "kernels":
                 let rows = try KernelBench.run(rounds: runs)
                 table = KernelBench.table(rows)
+                jsonData = try encoder.encode(rows)
+            case "unet":
+                let rows = try UNetBench.run(runs: runs)
+                table = UNetBench.table(rows)
                 jsonData = try encoder.encode(rows)
             default:
                 print("cwb bench: unknown suite '\(suite)'\n\(usage)"); return 2
