@@ -35,12 +35,16 @@ let package = Package(
         .target(name: "CWBBench", dependencies: ["CWBCore", "CWBNN", "CWBImaging", "CWBData", "CWBTraining"]),
         .executableTarget(name: "cwb", dependencies: ["CWBScript", "CWBBench", "CReadline"]),
 
+        .testTarget(name: "CWBTrainingTests", dependencies: ["CWBTraining", "CWBImaging", "CWBNN"]),
         .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
-                    resources: [.copy("Fixtures")]),
+                    exclude: ["make_fixtures.py"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CWBImagingTests", dependencies: ["CWBImaging", "CWBCore"],
                     exclude: ["Scripts"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CWBDataTests", dependencies: ["CWBData", "CWBImaging", "CWBCore"],
                     exclude: ["Scripts"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CWBNNTests", dependencies: ["CWBCore", "CWBNN"],
+                    exclude: ["make_fixtures.py", "reference_models.py", "check_cwb_export.py"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,8 +1,53 @@
-/// The benchmark suite behind `cwb bench` (release builds only give meaningful figures).
+import CWBCore
+import Foundation
+
+/// The benchmark suite behind `cwb bench` / `make bench`. Release builds only: debug figures
+/// are 30–60× slower and mean nothing.
 public enum Bench {
+    static let usage = """
+    usage: cwb bench kernels [--runs N] [--threads N] [--json FILE] [--markdown FILE]
+      kernels   sgemm 2048³, conv2d forward/backward, conv_transpose2d, in GFLOP/s and as a
+                share of the sgemm figure measured in the same run (medians of N runs, default 7)
+    """
+
     /// Runs `cwb bench <suite> [options]`; returns the process exit code.
     public static func main(_ arguments: [String]) -> Int32 {
-        print("cwb bench: suites are being written (kernels first)")
-        return 0
+        guard let suite = arguments.first else { print(usage); return 2 }
+        var runs = 7, json: String?, markdown: String?
+        var i = 1
+        while i < arguments.count {
+            let value = i + 1 < arguments.count ? arguments[i + 1] : nil
+            switch arguments[i] {
+            case "--runs": runs = Int(value ?? "") ?? runs; i += 2
+            case "--threads": Parallel.maxThreads = Int(value ?? "") ?? Parallel.maxThreads; i += 2
+            case "--json": json = value; i += 2
+            case "--markdown": markdown = value; i += 2
+            default: print("cwb bench: unknown option '\(arguments[i])'\n\(usage)"); return 2
+            }
+        }
+        #if DEBUG
+        print("warning: this is a debug build; benchmark figures are meaningless (use `make bench`)")
+        #endif
+        do {
+            let jsonData: Data
+            let table: String
+            let encoder = JSONEncoder(); encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            switch suite {
+            case "kernels":
+                let rows = try KernelBench.run(rounds: runs)
+                table = KernelBench.table(rows)
+                jsonData = try encoder.encode(rows)
+            default:
+                print("cwb bench: unknown suite '\(suite)'\n\(usage)"); return 2
+            }
+            print(table)
+            print(String(format: "peak RSS %.0f MiB, %d threads for cwb's own kernels", Double(peakRSSBytes()) / 1048576, Parallel.maxThreads))
+            if let markdown { try writeAtomically(table + "\n", to: markdown) }
+            if let json { try writeAtomically(String(decoding: jsonData, as: UTF8.self), to: json) }
+            return 0
+        } catch {
+            print("cwb bench: \(error)")
+            return 1
+        }
     }
 }

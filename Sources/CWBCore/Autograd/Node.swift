@@ -14,13 +14,30 @@ public struct BackwardContext {
 
 final class Node {
     let op: String
-    let inputs: [Tensor]
-    let backward: BackwardRule
+    private(set) var inputs: [Tensor]
+    private(set) var backward: BackwardRule
 
     init(op: String, inputs: [Tensor], backward: @escaping BackwardRule) {
         self.op = op
         self.inputs = inputs
         self.backward = backward
+    }
+
+    private static let released: BackwardRule = { _, _, _ in [] }
+
+    /// Frees the graph below this node iteratively: a long chain of ops (a training unroll)
+    /// would otherwise be freed by nested deinits and overflow the stack.
+    deinit {
+        guard !inputs.isEmpty else { return }
+        var pending = inputs
+        inputs = []
+        backward = Node.released   // drops tensors the rule captured, which `pending` holds too
+        while var t = pending.popLast() {
+            guard isKnownUniquelyReferenced(&t), let n = t.node else { continue }
+            pending.append(contentsOf: n.inputs)
+            n.inputs = []
+            n.backward = Node.released
+        }
     }
 }
 

@@ -4,8 +4,8 @@ import Foundation
 /// Conv-transpose uses the same geometry with input and output exchanged.
 public struct ConvGeometry: Equatable, Sendable {
     public let n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw: Int
-    public var ho: Int { (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1 }
-    public var wo: Int { (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1 }
+    public var ho: Int { outputLength(h + 2 * ph - dh * (kh - 1) - 1, stride: sh) }
+    public var wo: Int { outputLength(w + 2 * pw - dw * (kw - 1) - 1, stride: sw) }
     var plane: Int { ho * wo }
     var ckk: Int { c * kh * kw }
     var inputShape: [Int] { [n, c, h, w] }
@@ -19,6 +19,11 @@ public struct ConvGeometry: Equatable, Sendable {
     /// Multiply–adds of the forward pass.
     public var macs: Int { n * o * plane * ckk }
 }
+
+/// Positions a window can take: `span` = padded length − window extent; 0 when the window
+/// does not fit (Swift's division truncates toward zero, so −1 / 2 would wrongly give 1).
+@inline(__always)
+func outputLength(_ span: Int, stride: Int) -> Int { span < 0 ? 0 : span / stride + 1 }
 
 enum Im2col {
     /// cols[(c·kh+i)·kw+j, g·P + oy·Wo + ox] = x[n0+g, c, oy·sh−ph+i·dh, ox·sw−pw+j·dw] (0 outside).

@@ -2,8 +2,10 @@ import Foundation
 
 // Batch and instance normalisation share one primitive: normalise x viewed as (A, C, B) with
 // statistics per C over A·B elements (batch norm: A = N, C = channels, B = H·W; instance norm:
-// A = 1, C = N·channels). Its backward is one fused pass when no graph is being built, and
-// differentiable ops otherwise (so a critic with instance norm has second derivatives).
+// A = 1, C = N·channels), then scale and shift per channel — one pass forward, one fused pass
+// backward. When the backward pass is itself recorded (createGraph), the rule differentiates
+// the same function written with differentiable ops instead, so a critic with instance norm
+// has exact second derivatives.
 
 struct ChannelStats {
     var mean: [Float]
@@ -11,9 +13,19 @@ struct ChannelStats {
     var invStd: [Float]
 }
 
+/// Per-channel scale and shift of the normalised values, indexed by the C of the (A, C, B)
+/// view (instance norm repeats the per-feature γ, β for every sample).
+struct ChannelAffine {
+    let weight: Tensor?, bias: Tensor?
+    /// Feature index of view channel `c`.
+    let features: Int
+    @inline(__always) func gamma(_ c: Int) -> Float { weight.map { $0.pointer[c % features] } ?? 1 }
+    @inline(__always) func beta(_ c: Int) -> Float { bias.map { $0.pointer[c % features] } ?? 0 }
+}
+
 extension Tensor {
-    /// x̂ = (x − mean) / sqrt(var + eps) per channel of the (a, c, b) view.
-    func normalizedChannels(a: Int, c: Int, b: Int, eps: Float) -> (Tensor, ChannelStats) {
+    /// y = (x − mean) / sqrt(var + eps) · γ + β per channel of the (a, c, b) view.
+    func normalizedChannels(a: Int, c: Int, b: Int, eps: Float, affine: ChannelAffine) -> (Tensor, ChannelStats) {
         let out = Tensor.uninitialized(shape)
         var stats = ChannelStats(mean: .init(repeating: 0, count: c), biasedVariance: .init(repeating: 0, count: c),
                                  invStd: .init(repeating: 0, count: c))
@@ -32,49 +44,86 @@ extension Tensor {
                     for i in 0..<a { let row = px + (i * c + ch) * b; for k in 0..<b { let d = Double(row[k]) - mean; ss += d * d } }
                     let v = ss / n, r = 1 / (v + Double(eps)).squareRoot()
                     pm[ch] = Float(mean); pv[ch] = Float(v); pr[ch] = Float(r)
-                    let m = Float(mean), rf = Float(r)
+                    // y = x·scale + shift with scale = γ·r, shift = β − mean·γ·r.
+                    let scale = affine.gamma(ch) * Float(r), shift = affine.beta(ch) - Float(mean) * scale
                     for i in 0..<a {
                         let src = px + (i * c + ch) * b, dst = po + (i * c + ch) * b
-                        for k in 0..<b { dst[k] = (src[k] - m) * rf }
+                        for k in 0..<b { dst[k] = src[k] * scale + shift }
                     }
                 }
             }
         }}}
-        let invStd = stats.invStd
-        let view = [a, c, b]
-        out.recorded("normalize", [self]) { g, out, ctx in
-            if !ctx.createGraph { return [Tensor.normalizeBackwardFused(g, out, invStd, a: a, c: c, b: b)] }
-            // dx = r·(g − mean(g) − x̂·mean(g·x̂)), with r recomputed from x so it is differentiable.
-            let x3 = try self.reshape(view), g3 = try g.reshape(view), xh = try out.reshape(view)
-            let r = (try x3.variance(axes: [0, 2], unbiased: false, keepDims: true) + eps).pow(-0.5)
-            let inner = try g3 - (try g3.mean(axes: [0, 2], keepDims: true)) - (try xh * (try (g3 * xh).mean(axes: [0, 2], keepDims: true)))
-            return [try (r * inner).reshape(self.shape)]
+        let mean = stats.mean, invStd = stats.invStd
+        let inputs = [self] + [affine.weight, affine.bias].compactMap { $0 }
+        out.recorded("normalize", inputs) { g, _, ctx in
+            if ctx.createGraph {
+                return try Tensor.normalizeComposite(self, a: a, c: c, b: b, eps: eps, affine: affine, gradient: g)
+            }
+            return Tensor.normalizeBackwardFused(g, self, mean, invStd, a: a, c: c, b: b, affine: affine, needs: ctx)
         }
         return (out, stats)
     }
 
-    static func normalizeBackwardFused(_ g: Tensor, _ xhat: Tensor, _ invStd: [Float], a: Int, c: Int, b: Int) -> Tensor {
-        let out = Tensor.uninitialized(g.shape)
-        let pg = g.pointer, px = xhat.pointer, po = out.pointer
+    /// dx = γ·r·(g − mean(g) − x̂·mean(g·x̂)), dγ = Σ g·x̂, dβ = Σ g; two passes per channel.
+    static func normalizeBackwardFused(_ g: Tensor, _ x: Tensor, _ mean: [Float], _ invStd: [Float],
+                                       a: Int, c: Int, b: Int, affine: ChannelAffine, needs: BackwardContext) -> [Tensor?] {
+        let dx = Tensor.uninitialized(g.shape)
+        var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
+        let pg = g.pointer, px = x.pointer, pd = dx.pointer
         let n = Double(a * b)
-        invStd.withUnsafeBufferPointer { rb in
-            nonisolated(unsafe) let pr = rb.baseAddress!
+        mean.withUnsafeBufferPointer { mb in invStd.withUnsafeBufferPointer { rb in
+        sumG.withUnsafeMutableBufferPointer { sgb in sumGX.withUnsafeMutableBufferPointer { sxb in
+            nonisolated(unsafe) let pm = mb.baseAddress!, pr = rb.baseAddress!, psg = sgb.baseAddress!, psx = sxb.baseAddress!
             Parallel.forChunks(c, minChunk: Swift.max(1, 1 << 14 / Swift.max(a * b, 1))) { channels in
                 for ch in channels {
+                    let m = pm[ch], r = pr[ch]
                     var sg = 0.0, sgx = 0.0
                     for i in 0..<a {
                         let gr = pg + (i * c + ch) * b, xr = px + (i * c + ch) * b
-                        for k in 0..<b { sg += Double(gr[k]); sgx += Double(gr[k] * xr[k]) }
+                        var fg: Float = 0, fgx: Float = 0
+                        for k in 0..<b { fg += gr[k]; fgx += gr[k] * (xr[k] - m) }
+                        sg += Double(fg); sgx += Double(fgx) * Double(r)
                     }
-                    let mg = Float(sg / n), mgx = Float(sgx / n), r = pr[ch]
+                    psg[ch] = sg; psx[ch] = sgx
+                    let gamma = affine.gamma(ch)
+                    let mg = Float(sg / n), mgx = Float(sgx / n), k1 = gamma * r
                     for i in 0..<a {
-                        let gr = pg + (i * c + ch) * b, xr = px + (i * c + ch) * b, dr = po + (i * c + ch) * b
-                        for k in 0..<b { dr[k] = r * (gr[k] - mg - xr[k] * mgx) }
+                        let gr = pg + (i * c + ch) * b, xr = px + (i * c + ch) * b, dr = pd + (i * c + ch) * b
+                        for k in 0..<b { dr[k] = k1 * (gr[k] - mg - (xr[k] - m) * r * mgx) }
                     }
                 }
             }
+        }}}}
+        var grads: [Tensor?] = [needs.needs(0) ? dx : nil]
+        // γ and β gradients: per feature, summed over the view channels that share it.
+        func perFeature(_ sums: [Double]) -> Tensor {
+            let t = Tensor.zeros([affine.features])
+            for ch in 0..<c { t.pointer[ch % affine.features] += Float(sums[ch]) }
+            return t
         }
-        return out
+        var index = 1
+        if affine.weight != nil { grads.append(needs.needs(index) ? perFeature(sumGX) : nil); index += 1 }
+        if affine.bias != nil { grads.append(needs.needs(index) ? perFeature(sumG) : nil) }
+        return grads
+    }
+
+    /// The same function in differentiable ops, differentiated with a recorded graph: the
+    /// gradients of ⟨normalize(x)·γ + β, g⟩ with respect to x, γ, β.
+    static func normalizeComposite(_ x: Tensor, a: Int, c: Int, b: Int, eps: Float, affine: ChannelAffine,
+                                   gradient g: Tensor) throws -> [Tensor?] {
+        let x3 = try x.reshape([a, c, b])
+        let centered = try x3 - (try x3.mean(axes: [0, 2], keepDims: true))
+        let r = (try (centered * centered).mean(axes: [0, 2], keepDims: true) + eps).pow(-0.5)
+        var y = try centered * r
+        // Per-feature γ, β repeated to the view's channels: (N·C) = N copies of C.
+        let copies = c / affine.features
+        func perChannel(_ t: Tensor) throws -> Tensor {
+            try t.reshape([1, 1, affine.features, 1]).expand([1, copies, affine.features, 1]).reshape([1, c, 1])
+        }
+        if let w = affine.weight { y = try y * perChannel(w) }
+        if let bias = affine.bias { y = try y + perChannel(bias) }
+        let wrt = [x] + [affine.weight, affine.bias].compactMap { $0 }
+        return try CWBCore.grad(of: try y.reshape(x.shape), wrt: wrt, gradient: g, createGraph: true)
     }
 }
 
@@ -89,11 +138,11 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
         if let t, t.shape != [c] { throw TensorError("batch_norm: \(name) \(shapeString(t.shape)) must be [\(c)] for input \(shapeString(x.shape))") }
     }
     let bshape = [1, c] + [Int](repeating: 1, count: x.rank - 2)
-    var y: Tensor
     if training {
         let n = x.shape[0] * spatial
         guard n > 1 else { throw TensorError("batch_norm: training needs more than one value per channel, got input \(shapeString(x.shape))") }
-        let (xhat, stats) = x.normalizedChannels(a: x.shape[0], c: c, b: spatial, eps: eps)
+        let (y, stats) = x.normalizedChannels(a: x.shape[0], c: c, b: spatial, eps: eps,
+                                               affine: ChannelAffine(weight: weight, bias: bias, features: c))
         if let rm = runningMean, let rv = runningVar {
             let unbias = Float(n) / Float(n - 1)
             for i in 0..<c {
@@ -101,13 +150,12 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
                 rv.pointer[i] = (1 - momentum) * rv.pointer[i] + momentum * stats.biasedVariance[i] * unbias
             }
         }
-        y = xhat
-    } else {
-        guard let rm = runningMean, let rv = runningVar else {
-            throw TensorError("batch_norm: evaluation mode needs running_mean and running_var")
-        }
-        y = try (x - rm.reshape(bshape)) * (rv.detached() + eps).pow(-0.5).reshape(bshape)
+        return y
     }
+    guard let rm = runningMean, let rv = runningVar else {
+        throw TensorError("batch_norm: evaluation mode needs running_mean and running_var")
+    }
+    var y = try (x - rm.reshape(bshape)) * (rv.detached() + eps).pow(-0.5).reshape(bshape)
     if let weight { y = try y * weight.reshape(bshape) }
     if let bias { y = try y + bias.reshape(bshape) }
     return y
@@ -121,9 +169,6 @@ public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil
     for (name, t) in [("weight", weight), ("bias", bias)] {
         if let t, t.shape != [c] { throw TensorError("instance_norm: \(name) \(shapeString(t.shape)) must be [\(c)] for input \(shapeString(x.shape))") }
     }
-    var y = x.normalizedChannels(a: 1, c: x.shape[0] * c, b: spatial, eps: eps).0
-    let bshape = [1, c] + [Int](repeating: 1, count: x.rank - 2)
-    if let weight { y = try y * weight.reshape(bshape) }
-    if let bias { y = try y + bias.reshape(bshape) }
-    return y
+    return x.normalizedChannels(a: 1, c: x.shape[0] * c, b: spatial, eps: eps,
+                                affine: ChannelAffine(weight: weight, bias: bias, features: c)).0
 }

@@ -6,8 +6,8 @@ import Foundation
 
 struct PoolGeometry {
     let n, c, h, w, kh, kw, sh, sw, ph, pw: Int
-    var ho: Int { (h + 2 * ph - kh) / sh + 1 }
-    var wo: Int { (w + 2 * pw - kw) / sw + 1 }
+    var ho: Int { outputLength(h + 2 * ph - kh, stride: sh) }
+    var wo: Int { outputLength(w + 2 * pw - kw, stride: sw) }
 }
 
 func poolGeometry(_ op: String, _ x: Tensor, kernel: Pair, stride: Pair?, padding: Pair) throws -> PoolGeometry {

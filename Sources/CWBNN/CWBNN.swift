@@ -1,1 +1,0 @@
-// CWBNN: see ../../README.md for what lands here.

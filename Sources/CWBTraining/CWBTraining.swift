@@ -1,1 +1,0 @@
-// CWBTraining: see ../../README.md for what lands here.

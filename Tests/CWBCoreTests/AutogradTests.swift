@@ -1,0 +1,112 @@
+import XCTest
+@testable import CWBCore
+
+/// PyTorch's autograd semantics: accumulation into leaves, zeroGrad, no-grad scopes, detach,
+/// and backward passes that record nothing unless asked to.
+final class AutogradTests: XCTestCase {
+    func testGradientsAccumulateUntilZeroed() throws {
+        let x = try Tensor(shape: [3], scalars: [1, 2, 3]); x.requiresGrad = true
+        try (try x * x).sum().backward()
+        XCTAssertEqual(x.grad?.scalars, [2, 4, 6])
+        try (x * 3).sum().backward()
+        XCTAssertEqual(x.grad?.scalars, [5, 7, 9])
+        x.zeroGrad()
+        XCTAssertNil(x.grad)
+    }
+
+    func testSharedSubexpressionsSumTheirPaths() throws {
+        let x = try Tensor(shape: [1], scalars: [3]); x.requiresGrad = true
+        let y = try x * x           // used twice below
+        let z = try y * y + y    // z = x⁴ + x², dz/dx = 4x³ + 2x = 114
+        try z.backward()
+        XCTAssertEqual(try x.grad!.item(), 114, accuracy: 1e-4)
+    }
+
+    func testNoGradAndDetachRecordNothing() throws {
+        let x = Tensor.ones([2]); x.requiresGrad = true
+        let y = noGrad { x * 2 }
+        XCTAssertNil(y.opName)
+        XCTAssertFalse(y.isTracked)
+        let d = (x * 2).detached()
+        XCTAssertFalse(d.isTracked)
+        XCTAssertNotNil((x * 2).opName)
+    }
+
+    func testBackwardWithoutCreateGraphRecordsNothing() throws {
+        let x = randomTensor([2, 3], seed: 1); x.requiresGrad = true
+        let g = try grad(of: (try x * x).sum(), wrt: [x])[0]
+        XCTAssertFalse(g.isTracked, "a plain backward pass must not build a graph")
+        let g2 = try grad(of: (try x * x).sum(), wrt: [x], createGraph: true)[0]
+        XCTAssertTrue(g2.isTracked)
+        let second = try grad(of: g2.sum(), wrt: [x])[0]
+        XCTAssertEqual(second.scalars, [Float](repeating: 2, count: 6))
+    }
+
+    func testGradOfUnusedInputIsZeroAndOnlyNeededPathsRun() throws {
+        let x = Tensor.ones([2]), unused = Tensor.ones([3])
+        x.requiresGrad = true; unused.requiresGrad = true
+        let g = try grad(of: (x * 5).sum(), wrt: [x, unused])
+        XCTAssertEqual(g[0].scalars, [5, 5])
+        XCTAssertEqual(g[1].scalars, [0, 0, 0])
+        XCTAssertNil(x.grad, "grad(of:wrt:) must not touch .grad")
+    }
+
+    func testDeepGraphsDoNotOverflowTheStack() throws {
+        let x = Tensor.ones([1]); x.requiresGrad = true
+        var y = x
+        for _ in 0..<20_000 { y = y * 1.0001 }
+        try y.backward()
+        XCTAssertEqual(try x.grad!.item(), Float(pow(1.0001, 20_000.0)), accuracy: 1e-2)
+    }
+
+    func testSeededRandomnessIsReproducible() {
+        let a = Tensor.randn([100], generator: RandomGenerator(seed: 42)).scalars
+        let b = Tensor.randn([100], generator: RandomGenerator(seed: 42)).scalars
+        let c = Tensor.randn([100], generator: RandomGenerator(seed: 43)).scalars
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+        let u = Tensor.rand([10_000], generator: RandomGenerator(seed: 1))
+        XCTAssertEqual(Double(u.mean().scalars[0]), 0.5, accuracy: 0.02)
+        XCTAssertGreaterThanOrEqual(u.min().scalars[0], 0); XCTAssertLessThan(u.max().scalars[0], 1)
+        let n = Tensor.randn([10_000], generator: RandomGenerator(seed: 2))
+        XCTAssertEqual(Double(try n.variance(axes: nil).scalars[0]), 1, accuracy: 0.05)
+    }
+
+    func testForwardValuesOfBasicOps() throws {
+        let a = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(try (a + Tensor(shape: [3], scalars: [10, 20, 30])).scalars, [11, 22, 33, 14, 25, 36])
+        XCTAssertEqual(try (a * Tensor(shape: [2, 1], scalars: [2, 3])).scalars, [2, 4, 6, 12, 15, 18])
+        XCTAssertEqual(try a.sum(axes: [0]).scalars, [5, 7, 9])
+        XCTAssertEqual(try a.mean(axes: [1]).scalars, [2, 5])
+        XCTAssertEqual(try a.max(axes: [1]).scalars, [3, 6])
+        XCTAssertEqual(try a.t().scalars, [1, 4, 2, 5, 3, 6])
+        XCTAssertEqual(try a.slice(axis: 1, start: 0, end: 3, step: 2).scalars, [1, 3, 4, 6])
+        XCTAssertEqual(try a.pad([(0, 0), (1, 0)]).scalars, [0, 1, 2, 3, 0, 4, 5, 6])
+        XCTAssertEqual(try Tensor.concat([a, a], axis: 0).shape, [4, 3])
+        XCTAssertEqual(try a.expand([2, 2, 3]).scalars, [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(try Tensor.where(a.gt(3), a, Tensor(0)).scalars, [0, 0, 0, 4, 5, 6])
+        XCTAssertEqual(try a.matmul(a.t()).scalars, [14, 32, 32, 77])
+        XCTAssertEqual(try Tensor.arange(0, 1, step: 0.25).scalars, [0, 0.25, 0.5, 0.75])
+        XCTAssertEqual(a.clamp(min: 2, max: 4).scalars, [2, 2, 3, 4, 4, 4])
+    }
+
+    /// Convolution through im2col + GEMM equals a direct six-loop convolution, for the batch
+    /// grouping paths (several samples per GEMM, and one).
+    func testConvMatchesDirectLoops() throws {
+        for (n, size) in [(3, 4), (2, 40)] {
+            let x = randomTensor([n, 2, size, size + 1], seed: 5), w = randomTensor([3, 2, 3, 2], seed: 6)
+            let y = try conv2d(x, w, stride: (2, 1), padding: (1, 0), dilation: (1, 2))
+            let (ho, wo) = (y.shape[2], y.shape[3])
+            for b in 0..<n { for o in 0..<3 { for oy in 0..<ho { for ox in 0..<wo {
+                var s: Float = 0
+                for c in 0..<2 { for i in 0..<3 { for j in 0..<2 {
+                    let iy = oy * 2 - 1 + i, ix = ox + j * 2
+                    if iy >= 0 && iy < size && ix >= 0 && ix < size + 1 {
+                        s += x.pointer[((b * 2 + c) * size + iy) * (size + 1) + ix] * w.pointer[((o * 2 + c) * 3 + i) * 2 + j]
+                    }
+                }}}
+                XCTAssertEqual(y.pointer[((b * 3 + o) * ho + oy) * wo + ox], s, accuracy: 1e-4)
+            }}}}
+        }
+    }
+}
