@@ -1,1 +1,77 @@
 import XCTest
+@testable import CWBData
+
+final class NpyTests: XCTestCase {
+    func testAllHeaderVersionsRead() throws {
+        for (file, version) in [("v1.npy", 1), ("v2.npy", 2), ("v3.npy", 3)] {
+            let a = try NpyArray(path: Fixture.path("npy/" + file))
+            XCTAssertEqual(a.header.version, version, file)
+            XCTAssertEqual(a.shape, [3, 4, 5], file)
+            XCTAssertEqual(a.dtype, .uint8)
+            XCTAssertEqual(a.itemCount, 3)
+            XCTAssertEqual(a.itemSize, 20)
+            let item = try a.item(2)
+            for k in 0..<20 { XCTAssertEqual(item[k], pattern(40 + k), file) }
+            a.release(2)   // dropping the pages must not change what is read next
+            XCTAssertEqual(try a.item(2)[3], pattern(43))
+            XCTAssertThrowsError(try a.item(3)) { XCTAssertTrue("\($0)".contains("out of range")) }
+        }
+        let f = try NpyArray(path: Fixture.path("npy/float32.npy"))
+        XCTAssertEqual(f.dtype, .float32)
+        XCTAssertEqual(try f.item(1).load(fromByteOffset: 4, as: Float.self), Float(pattern(4)))
+    }
+
+    func testMalformedFilesGiveClearErrors() throws {
+        let cases: [(String, String)] = [
+            ("bad_magic.npy", "not a .npy file"), ("bad_version.npy", "version 4.0 is not supported"),
+            ("header_cut.npy", "header declares"), ("no_shape.npy", "no 'shape'"),
+            ("fortran.npy", "Fortran-order"), ("float64.npy", "'<f8' is not supported"),
+            ("short_data.npy", "needs 100 bytes of data, the file holds 50"),
+            ("garbled_dict.npy", "unknown value 'Maybe'"), ("not_a_dict.npy", "malformed .npy header"),
+        ]
+        for (file, phrase) in cases {
+            let path = Fixture.path("npy/" + file)
+            XCTAssertThrowsError(try NpyArray(path: path), file) { error in
+                XCTAssertTrue("\(error)".contains(path) && "\(error)".contains(phrase), "\(file): \(error)")
+            }
+        }
+        XCTAssertThrowsError(try NpyArray(path: "/nonexistent.npy")) { XCTAssertTrue("\($0)".contains("cannot open")) }
+    }
+
+    func testHeaderEncodeParsesBack() throws {
+        for shape in [[7], [2, 3, 4], [0, 5]] {
+            let bytes = NpyHeader.encode(dtype: .uint8, shape: shape)
+            XCTAssertEqual(bytes.count % 64, 0)
+            let h = try bytes.withUnsafeBytes { try NpyHeader.parse($0, name: "x") }
+            XCTAssertEqual(h.shape, shape)
+            XCTAssertEqual(h.dataOffset, bytes.count)
+        }
+    }
+
+    /// The study's layout: L (N,H,W) and ab split over two files, OpenCV Lab encoding.
+    func testStudyArraysDecodeToLab() throws {
+        let src = try NpyLabSource(lPath: Fixture.path("npy/study_L.npy"),
+                                   abPaths: [Fixture.path("npy/study_ab1.npy"), Fixture.path("npy/study_ab2.npy")])
+        XCTAssertEqual(src.count, 4)
+        XCTAssertEqual([src.width, src.height], [5, 6])
+        XCTAssertEqual(src.name(at: 3), "study_L.npy[3]")
+        for index in [0, 3] {   // 3 lives in the second ab file
+            let lab = try src.lab(at: index)
+            let n = 30
+            for p in [0, 7, 29] {
+                XCTAssertEqual(lab.l[p], Float(pattern(index * n + p)) * 100 / 255, accuracy: 1e-4)
+                XCTAssertEqual(lab.ab[p], Float(pattern(2 * (index * n + p))) - 128)
+                XCTAssertEqual(lab.ab[n + p], Float(pattern(2 * (index * n + p) + 1)) - 128)
+            }
+        }
+        XCTAssertThrowsError(try NpyLabSource(lPath: Fixture.path("npy/study_L.npy"), abPaths: [Fixture.path("npy/study_ab1.npy")])) {
+            XCTAssertTrue("\($0)".contains("holds 4 L images but the ab files hold 3"))
+        }
+        XCTAssertThrowsError(try NpyLabSource(lPath: Fixture.path("npy/wrong_rank_L.npy"), abPaths: [Fixture.path("npy/study_ab1.npy")])) {
+            XCTAssertTrue("\($0)".contains("(N, H, W)"))
+        }
+        XCTAssertThrowsError(try NpyLabSource(lPath: Fixture.path("npy/study_L.npy"), abPaths: [Fixture.path("npy/v1.npy")])) {
+            XCTAssertTrue("\($0)".contains("ab must be uint8 of shape"))
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// CWBData: see ../../README.md for what lands here.
