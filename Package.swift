@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "CWBBench", dependencies: ["CWBCore", "CWBNN", "CWBImaging", "CWBData", "CWBTraining"]),
         .executableTarget(name: "cwb", dependencies: ["CWBScript", "CWBBench", "CReadline"]),
 
-        .testTarget(name: "CWBTrainingTests", dependencies: ["CWBTraining", "CWBImaging", "CWBNN"]),
+        .testTarget(name: "CWBTrainingTests", dependencies: ["CWBTraining", "CWBImaging", "CWBNN", "CWBData"]),
         .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
                     exclude: ["make_fixtures.py"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CWBImagingTests", dependencies: ["CWBImaging", "CWBCore"],

@@ -1,4 +1,5 @@
 import CWBCore
+import CWBData
 import CWBNN
 
 /// A loss for the generator: given the batch and the predicted ab, the named terms
@@ -21,7 +22,7 @@ public final class SupervisedRegime: TrainingRegime {
     public var optimizers: [(name: String, optimizer: Optimizer, baseRate: Float)] { [("model", optimizer, baseRate)] }
 
     public func step(_ batch: Batch) throws -> [String: Double] {
-        let prediction = try model(batch.L)
+        let prediction = try model(batch.l)
         let terms = try loss(batch, prediction)
         guard let total = terms["loss"] else { throw TensorError("fit: the loss gave no \"loss\" term (got \(terms.keys.sorted()))") }
         let values = try checkedLosses(terms)
@@ -57,10 +58,10 @@ public final class Pix2PixRegime: TrainingRegime {
     }
 
     public func step(_ batch: Batch) throws -> [String: Double] {
-        let fake = try generator(batch.L)
+        let fake = try generator(batch.l)
         // Discriminator: real pairs → 1, generated pairs → 0.
-        let realScore = try discriminator(try Tensor.concat([batch.L, batch.ab], axis: 1))
-        let fakeScore = try discriminator(try Tensor.concat([batch.L, fake.detached()], axis: 1))
+        let realScore = try discriminator(try Tensor.concat([batch.l, batch.ab], axis: 1))
+        let fakeScore = try discriminator(try Tensor.concat([batch.l, fake.detached()], axis: 1))
         let dLoss = try BCEGANLoss.discriminator(real: realScore, fake: fakeScore)
         var values = try checkedLosses(["d_loss": dLoss])
         discriminatorOptimizer.zeroGrad()
@@ -69,7 +70,7 @@ public final class Pix2PixRegime: TrainingRegime {
         // Generator: fool the updated discriminator, plus its own loss. (Its graph is built
         // after the discriminator's in-place update, so backward reads the weights it used.)
         let terms = try withFrozen(discriminator) { () -> [String: Tensor] in
-            let score = try discriminator(try Tensor.concat([batch.L, fake], axis: 1))
+            let score = try discriminator(try Tensor.concat([batch.l, fake], axis: 1))
             var t = try generatorLoss(batch, fake)
             let adversarial = try BCEGANLoss.generator(fake: score)
             t["g_gan"] = adversarial
@@ -123,9 +124,9 @@ public final class WGANGPRegime: TrainingRegime {
     public func step(_ batch: Batch) throws -> [String: Double] {
         var last: [String: Double] = [:]
         let wgan = WassersteinGP(lambda: penaltyWeight)
-        let real = try Tensor.concat([batch.L, batch.ab], axis: 1)
+        let real = try Tensor.concat([batch.l, batch.ab], axis: 1)
         for _ in 0..<criticSteps {
-            let fake = try Tensor.concat([batch.L, try noGrad { try generator(batch.L) }], axis: 1)
+            let fake = try Tensor.concat([batch.l, try noGrad { try generator(batch.l) }], axis: 1)
             let (loss, distance, penalty) = try wgan.criticLoss(critic: critic, real: real, fake: fake, generator: generatorRNG)
             last = try checkedLosses(["c_loss": loss])
             last["wasserstein"] = Double(-distance)
@@ -134,10 +135,10 @@ public final class WGANGPRegime: TrainingRegime {
             try loss.backward()
             try criticOptimizer.step()
         }
-        let fake = try generator(batch.L)
+        let fake = try generator(batch.l)
         let terms = try withFrozen(critic) { () -> [String: Tensor] in
             var t = try generatorLoss(batch, fake)
-            let adversarial = WassersteinGP.generatorLoss(fakeScores: try critic(try Tensor.concat([batch.L, fake], axis: 1)))
+            let adversarial = WassersteinGP.generatorLoss(fakeScores: try critic(try Tensor.concat([batch.l, fake], axis: 1)))
             t["g_adv"] = adversarial
             t["g_loss"] = try adversarial + (t["loss"] ?? Tensor(0))
             return t

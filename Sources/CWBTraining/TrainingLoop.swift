@@ -1,4 +1,5 @@
 import CWBCore
+import CWBData
 import CWBNN
 import Foundation
 
@@ -67,11 +68,11 @@ public func train(_ regime: TrainingRegime, data: BatchSource, options: Training
         let started = now()
         for (_, opt, base) in regime.optimizers { opt.learningRate = options.schedule.rate(epoch: epoch, base: base) }
         for (_, m) in regime.modules { m.train() }
-        try data.startEpoch(epoch)
+        let nextBatch = data.batches(epoch: epoch)
         let bar = ProgressBar(total: data.batchesPerEpoch, label: "epoch \(epoch + 1)/\(options.epochs)",
                               enabled: options.progressBar && isatty(STDERR_FILENO) == 1)
         var sums: [String: Double] = [:], count = 0
-        while let batch = try data.nextBatch() {
+        while let batch = try nextBatch() {
             let losses: [String: Double]
             do { losses = try regime.step(batch) } catch let bad as NonFiniteLoss {
                 bar.finish()

@@ -1,6 +1,7 @@
 import XCTest
 import CWBCore
 import CWBNN
+import CWBData
 @testable import CWBTraining
 
 final class TrainingLoopTests: XCTestCase {
@@ -12,7 +13,7 @@ final class TrainingLoopTests: XCTestCase {
         let rng = RandomGenerator(seed: 3)
         let L = Tensor.uniform([4, 1, 8, 8], low: -1, high: 1, generator: rng)
         let ab = try Tensor.concat([L * 0.5, (L * L) * 0.3 - 0.1], axis: 1)
-        return (model, FixedBatches([Batch(L: L, ab: ab)]))
+        return (model, FixedBatches([Batch(l: L, ab: ab)]))
     }
 
     func l1Terms(_ batch: Batch, _ prediction: Tensor) throws -> [String: Tensor] {

@@ -9,6 +9,10 @@ public struct Batch: @unchecked Sendable {
     public let names: [String]
     /// Indices into the loader's source.
     public let indices: [Int]
+
+    public init(l: Tensor, ab: Tensor, names: [String] = [], indices: [Int] = []) {
+        self.l = l; self.ab = ab; self.names = names; self.indices = indices
+    }
 }
 
 /// Turns a source into batches of Lab tensors. Each epoch visits every sample once, in an
