@@ -10,6 +10,8 @@ public enum Bench {
                 share of the sgemm figure measured in the same run (medians of N runs, default 7)
       unet      the reference U-Net (20.6 M parameters): training step at 64², 128², 256² and
                 inference at 256², batch 8 (and 1), each row in a fresh process with its peak RSS
+      overfit   each of the study's three models overfits one batch of 8 real 64×64 photos
+                (--runs = training steps, default 300)
     """
 
     /// Runs `cwb bench <suite> [options]`; returns the process exit code.
@@ -48,6 +50,11 @@ public enum Bench {
                 let rows = try KernelBench.run(rounds: runs)
                 table = KernelBench.table(rows)
                 jsonData = try encoder.encode(rows)
+            case "overfit":
+                let rows = try OverfitCheck.run(steps: arguments.contains("--runs") ? runs : 300)
+                table = OverfitCheck.table(rows)
+                jsonData = Data("[]".utf8)
+                if rows.contains(where: { !$0.passed }) { print(table); print("overfit: a model did not overfit"); return 1 }
             case "unet":
                 let rows = try UNetBench.run(runs: runs)
                 table = UNetBench.table(rows)

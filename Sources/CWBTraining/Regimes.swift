@@ -161,3 +161,16 @@ func withFrozen<T>(_ module: Module, _ body: () throws -> T) rethrows -> T {
     defer { for p in params { p.requiresGrad = true } }
     return try body()
 }
+
+extension Loss {
+    /// This loss as a training regime's generator loss: the weighted total as "loss", each
+    /// term's weighted value under its own name (l1, perceptual, colour…) for the history.
+    public var asGeneratorLoss: GeneratorLoss {
+        { batch, prediction in
+            let (total, parts) = try self.evaluate(LossInput(prediction: prediction, target: batch.ab, luminance: batch.l))
+            var out = ["loss": total]
+            for p in parts { out[p.name] = Tensor(p.value) }
+            return out
+        }
+    }
+}
