@@ -37,6 +37,8 @@ let package = Package(
 
         .testTarget(name: "CWBCoreTests", dependencies: ["CWBCore"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "CWBScriptTests", dependencies: ["CWBScript"]),
+        .testTarget(name: "CWBPlotTests", dependencies: ["CWBPlot"]),
     ],
     swiftLanguageModes: [.v5]
 )

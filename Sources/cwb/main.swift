@@ -1,12 +1,40 @@
-import CWBCore
-do {
-    let x = Tensor.randn([2, 3, 5, 5]); x.requiresGrad = true
-    let w = Tensor.randn([4, 3, 3, 3]); w.requiresGrad = true
-    let y = try conv2d(x, w, padding: (1, 1)).leakyRelu(0.2)
-    let loss = try instanceNorm(y).mean() + y.pow(2).mean()
-    try loss.backward()
-    print(loss.scalars, x.grad!.shape, w.grad!.sum().scalars)
-    let a = try Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])
-    print(try (a ~* a).scalars, try (a + Tensor(shape: [2], scalars: [10, 20])).scalars, try a.sum(axes: [0]).scalars)
-    _ = try a ~* Tensor.ones([3, 3])
-} catch { print("error:", error) }
+import CWBBench
+import CWBScript
+import Foundation
+
+/// `cwb` — the REPL, `cwb run NB`, `cwb -e CODE`, `cwb FILE.cwb`, `cwb bench ...`.
+let usage = """
+    usage: cwb                         the REPL (:help inside)
+           cwb FILE.cwb                run a script
+           cwb -e 'code'               run code, print the last value, exit (non-zero on error)
+           cwb run NB.cwb [--cells 2..4] [--report FILE.md]
+                                       run a notebook's cells with their outputs and times
+           cwb bench SUITE [options]   benchmarks (release builds)
+    """
+
+func fail(_ message: String, code: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(code)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let status: Int32
+switch arguments.first {
+case nil:
+    status = Repl.run()
+case "-h", "--help", "help":
+    print(usage)
+    status = 0
+case "-e":
+    guard arguments.count == 2 else { fail("cwb -e expects one argument: the code to run\n" + usage) }
+    status = Commands.snippet(arguments[1])
+case "run":
+    status = Commands.notebook(Array(arguments.dropFirst()))
+case "bench":
+    status = Bench.main(Array(arguments.dropFirst()))
+case let path?:
+    if path.hasPrefix("-") { fail("cwb: unknown option '\(path)'\n" + usage) }
+    guard arguments.count == 1 else { fail("cwb: one script at a time\n" + usage) }
+    status = Commands.script(path)
+}
+exit(status)
