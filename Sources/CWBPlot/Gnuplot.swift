@@ -39,10 +39,9 @@ public struct Gnuplot: Sendable {
             guard FileManager.default.fileExists(atPath: temp.path) else {
                 throw PlotError("plot: gnuplot wrote no file for '\(path)'")
             }
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temp)
-            } else {
-                try FileManager.default.moveItem(at: temp, to: url)
+            // rename(2) replaces the target atomically: readers see the old or the new plot.
+            guard rename(temp.path, url.path) == 0 else {
+                throw PlotError("plot: cannot move the plot into '\(path)': \(String(cString: strerror(errno)))")
             }
             return ""
         }

@@ -11,6 +11,11 @@ public struct Arguments {
     private var bound: [String: Value] = [:]
     /// Positional values beyond the named parameters (a variadic builtin's `dims...`).
     public private(set) var rest: [Value] = []
+    /// Where each argument was written (positional in order, then by keyword), so an error
+    /// about one argument points at it rather than at the call.
+    var positionalLocations: [SourceLocation] = []
+    var keywordLocations: [String: SourceLocation] = [:]
+    private var boundLocations: [String: SourceLocation] = [:]
 
     public init(function: String, positional: [Value], keywords: [(name: String, value: Value)] = [],
                 location: SourceLocation? = nil) {
@@ -21,13 +26,22 @@ public struct Arguments {
         for (name, v) in keywords { bound[name] = v }
     }
 
+    /// The location of argument `name`, or of the call.
+    public func location(of name: String) -> SourceLocation? { boundLocations[name] ?? location }
+
     /// Matches positional values to `parameters` in order and checks every keyword is known.
     public func binding(_ parameters: [String], positionalCount: Int? = nil, variadic: String? = nil) throws -> Arguments {
         var b = self
         b.bound = [:]
         let positionalNames = parameters.prefix(positionalCount ?? parameters.count)
+        // A bound receiver (`t.mean()`) has no location of its own: align from the end.
+        let shift = positional.count - positionalLocations.count
+        for (name, l) in keywordLocations { b.boundLocations[name] = l }
         for (i, v) in positional.enumerated() {
-            if i < positionalNames.count { b.bound[parameters[i]] = v }
+            if i < positionalNames.count {
+                b.bound[parameters[i]] = v
+                if i - shift >= 0, i - shift < positionalLocations.count { b.boundLocations[parameters[i]] = positionalLocations[i - shift] }
+            }
             else if variadic != nil { b.rest.append(v) }
             else {
                 throw ScriptError(.argument, "\(function): takes at most \(positionalNames.count) positional argument\(positionalNames.count == 1 ? "" : "s"), got \(positional.count)", at: location)
@@ -54,7 +68,7 @@ public struct Arguments {
     public func value(_ name: String) -> Value? { bound[name] }
 
     public func fail(_ name: String, expects what: String, got v: Value) -> ScriptError {
-        ScriptError(.argument, "\(function): argument '\(name)' expects \(what), got \(v.typeName)" + Arguments.sample(v), at: location)
+        ScriptError(.argument, "\(function): argument '\(name)' expects \(what), got \(v.typeName)" + Arguments.sample(v), at: location(of: name))
     }
 
     static func sample(_ v: Value) -> String {

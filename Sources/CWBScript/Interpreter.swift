@@ -308,10 +308,11 @@ public final class Interpreter {
         var s: Scope? = scope
         while let sc = s { candidates += sc.variables.keys; s = sc.parent }
         let limit = Swift.max(1, name.count / 3)
+        // Closest first; among equals, the same length (a typo rather than a missing letter).
         var best: (name: String, distance: Int)?
         for c in candidates.sorted() {
-            let dist = editDistance(c, name)
-            if dist <= limit, dist < (best?.distance ?? Int.max) { best = (c, dist) }
+            let dist = 2 * editDistance(c, name) + (c.count == name.count ? 0 : 1)
+            if dist <= 2 * limit + 1, dist < (best?.distance ?? Int.max) { best = (c, dist) }
         }
         guard let best else { return "" }
         return " (did you mean '\(best.name)'?)"
@@ -322,28 +323,36 @@ public final class Interpreter {
     func evaluateCall(_ calleeExpr: Expr, _ argExprs: [Argument], _ loc: SourceLocation, _ scope: Scope) throws -> Value {
         var positional: [Value] = []
         var keywords: [(name: String, value: Value)] = []
+        var positionalLocations: [SourceLocation] = []
+        var keywordLocations: [String: SourceLocation] = [:]
         func evalArgs() throws {
             for a in argExprs {
                 let v = try evaluate(a.value, scope)
-                if let label = a.label { keywords.append((label, v)) } else { positional.append(v) }
+                if let label = a.label { keywords.append((label, v)); keywordLocations[label] = a.value.location }
+                else { positional.append(v); positionalLocations.append(a.value.location) }
             }
+        }
+        func arguments(_ function: String) -> Arguments {
+            var args = Arguments(function: function, positional: positional, keywords: keywords, location: loc)
+            args.positionalLocations = positionalLocations
+            args.keywordLocations = keywordLocations
+            return args
         }
         // `x.name(args)`: a record's function field, an object's method, or the builtin `name(x, args)`.
         if case let .attribute(baseExpr, name, attrLoc) = calleeExpr {
             let base = try evaluate(baseExpr, scope)
             try evalArgs()
             if case let .record(r) = base, let f = r[name] {
-                return try callValue(f, Arguments(function: name, positional: positional, keywords: keywords, location: loc), at: loc)
+                return try callValue(f, arguments(name), at: loc)
             }
             if case let .object(o) = base {
-                let args = Arguments(function: "\(o.typeName).\(name)", positional: positional, keywords: keywords, location: loc)
+                let args = arguments("\(o.typeName).\(name)")
                 do {
                     if let v = try o.callMethod(name, args, self) { return v }
                 } catch { throw ScriptError.wrap(error, at: loc) }
             }
             if let b = registry[name] {
-                return try callValue(.builtin(BuiltinFunction(b, receiver: base)),
-                                     Arguments(function: name, positional: positional, keywords: keywords, location: loc), at: loc)
+                return try callValue(.builtin(BuiltinFunction(b, receiver: base)), arguments(name), at: loc)
             }
             throw ScriptError(.name, "a \(base.typeName) has no method '\(name)'" + attributeHint(base), at: attrLoc)
         }
@@ -351,7 +360,7 @@ public final class Interpreter {
         try evalArgs()
         let name: String
         if case let .name(n, _) = calleeExpr { name = n } else { name = callee.typeName }
-        return try callValue(callee, Arguments(function: name, positional: positional, keywords: keywords, location: loc), at: loc)
+        return try callValue(callee, arguments(name), at: loc)
     }
 
     func callValue(_ callee: Value, _ args: Arguments, at loc: SourceLocation?) throws -> Value {
@@ -362,7 +371,9 @@ public final class Interpreter {
         case let .builtin(bf):
             let b = bf.builtin
             let positional = (bf.receiver.map { [$0] } ?? []) + args.positional
-            let raw = Arguments(function: b.name, positional: positional, keywords: args.keywords, location: loc)
+            var raw = Arguments(function: b.name, positional: positional, keywords: args.keywords, location: loc)
+            raw.positionalLocations = args.positionalLocations
+            raw.keywordLocations = args.keywordLocations
             do {
                 let bound = try raw.binding(b.parameters, positionalCount: b.positionalCount, variadic: b.variadic)
                 return try b.body(bound, self)

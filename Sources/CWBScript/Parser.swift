@@ -333,7 +333,12 @@ public struct Parser {
                 throw ScriptError(.syntax, "argument '\(label)' is given twice", at: loc)
             }
             args.append(Argument(label: label, value: try expression(), location: loc))
-            if !isSymbol(")") { _ = try expect(",", "between arguments") }
+            if !isSymbol(")") {
+                guard isSymbol(",") else {
+                    throw ScriptError(.syntax, "expected ',' or ')' after an argument, found \(Parser.describe(current))", at: current.location)
+                }
+                _ = advance()
+            }
         }
         _ = advance()
         return args

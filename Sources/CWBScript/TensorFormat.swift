@@ -20,6 +20,11 @@ public enum TensorFormat {
 
     public static func describe(_ t: Tensor) -> String {
         guard t.count > 0 else { return header(t) }
+        if t.rank == 0 {
+            var s = "tensor [] float32  " + values(t)
+            if let op = t.opName { s += "  (grad_fn: \(op))" } else if t.requiresGrad { s += "  (requires_grad)" }
+            return s
+        }
         return header(t) + "\n" + values(t)
     }
 
