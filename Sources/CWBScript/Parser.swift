@@ -115,6 +115,8 @@ public struct Parser {
             try checkTarget(first)
             return .compound(String(op.dropLast()), first, try expression(), t.location)
         }
+        // A named function definition is a declaration: the REPL does not echo it.
+        if case let .function(decl, _) = first, decl.name != nil { return .expression(first, quiet: true) }
         return .expression(first, quiet: false)
     }
 

@@ -121,7 +121,9 @@ public final class ReplSession {
             }
         case ":run":
             guard let nb = notebook else { throw ScriptError(.runtime, "no notebook loaded (use :load FILE.cwb)") }
-            let runner = NotebookRunner(notebook: nb, interpreter: interpreter, echo: { [interpreter] in interpreter.output($0) })
+            // The runner swaps the interpreter's output while a cell runs: echo to the one we have now.
+            let terminal = interpreter.output
+            let runner = NotebookRunner(notebook: nb, interpreter: interpreter, echo: terminal)
             var chosen: [Notebook.Cell]
             switch arg {
             case "", "next":
