@@ -45,6 +45,8 @@ let package = Package(
         .testTarget(name: "CWBNNTests", dependencies: ["CWBCore", "CWBNN"],
                     exclude: ["make_fixtures.py", "reference_models.py", "check_cwb_export.py"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "CWBScriptTests", dependencies: ["CWBScript"]),
+        .testTarget(name: "CWBPlotTests", dependencies: ["CWBPlot"]),
     ],
     swiftLanguageModes: [.v5]
 )

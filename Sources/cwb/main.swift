@@ -1,9 +1,40 @@
 import CWBBench
+import CWBScript
 import Foundation
 
-// Placeholder entry point until the REPL lands: forwards `cwb bench ...`.
-let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "bench" {
-    exit(Bench.main(Array(arguments.dropFirst())))
+/// `cwb` — the REPL, `cwb run NB`, `cwb -e CODE`, `cwb FILE.cwb`, `cwb bench ...`.
+let usage = """
+    usage: cwb                         the REPL (:help inside)
+           cwb FILE.cwb                run a script
+           cwb -e 'code'               run code, print the last value, exit (non-zero on error)
+           cwb run NB.cwb [--cells 2..4] [--report FILE.md]
+                                       run a notebook's cells with their outputs and times
+           cwb bench SUITE [options]   benchmarks (release builds)
+    """
+
+func fail(_ message: String, code: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(code)
 }
-print("cwb: the colorization workbench — the REPL is not built yet; try `cwb bench kernels`")
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let status: Int32
+switch arguments.first {
+case nil:
+    status = Repl.run()
+case "-h", "--help", "help":
+    print(usage)
+    status = 0
+case "-e":
+    guard arguments.count == 2 else { fail("cwb -e expects one argument: the code to run\n" + usage) }
+    status = Commands.snippet(arguments[1])
+case "run":
+    status = Commands.notebook(Array(arguments.dropFirst()))
+case "bench":
+    status = Bench.main(Array(arguments.dropFirst()))
+case let path?:
+    if path.hasPrefix("-") { fail("cwb: unknown option '\(path)'\n" + usage) }
+    guard arguments.count == 1 else { fail("cwb: one script at a time\n" + usage) }
+    status = Commands.script(path)
+}
+exit(status)

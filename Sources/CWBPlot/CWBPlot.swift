@@ -1,1 +1,0 @@
-// CWBPlot: see ../../README.md for what lands here.

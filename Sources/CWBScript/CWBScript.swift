@@ -1,1 +1,0 @@
-// CWBScript: see ../../README.md for what lands here.
