@@ -10,15 +10,14 @@ final class NpyTests: XCTestCase {
             XCTAssertEqual(a.dtype, .uint8)
             XCTAssertEqual(a.itemCount, 3)
             XCTAssertEqual(a.itemSize, 20)
-            let item = try a.item(2)
-            for k in 0..<20 { XCTAssertEqual(item[k], pattern(40 + k), file) }
-            a.release(2)   // dropping the pages must not change what is read next
-            XCTAssertEqual(try a.item(2)[3], pattern(43))
-            XCTAssertThrowsError(try a.item(3)) { XCTAssertTrue("\($0)".contains("out of range")) }
+            let item = try a.withItem(2) { Array($0) }
+            XCTAssertEqual(item, (0..<20).map { pattern(40 + $0) }, file)
+            XCTAssertEqual(try a.withItem(0) { $0[3] }, pattern(3))
+            XCTAssertThrowsError(try a.withItem(3) { _ in }) { XCTAssertTrue("\($0)".contains("out of range")) }
         }
         let f = try NpyArray(path: Fixture.path("npy/float32.npy"))
         XCTAssertEqual(f.dtype, .float32)
-        XCTAssertEqual(try f.item(1).load(fromByteOffset: 4, as: Float.self), Float(pattern(4)))
+        XCTAssertEqual(try f.withItem(1) { $0.load(fromByteOffset: 4, as: Float.self) }, Float(pattern(4)))
     }
 
     func testMalformedFilesGiveClearErrors() throws {
