@@ -11,6 +11,7 @@ import Foundation
 ///     samples/s with the background thread alone and with 2 decoding threads;
 ///  3. the reference U-Net training step at 128², batch 8 (UNetBench), and a few real steps fed
 ///     by the loader, timing how long each step waited for its batch.
+///  0. what one image costs: decode, Lab both ways, resize, PSNR, SSIM (both variants).
 /// Options: --npy-samples N (2000), --npy-dir DIR (a temp dir, removed after), --epochs N (2),
 /// --unet-runs N (3; 0 skips the U-Net), --overlap-steps N (3).
 public enum LoaderBench {
@@ -30,9 +31,36 @@ public enum LoaderBench {
             }
             i += 2
         }
+        try imageCosts()
         if npySamples > 0 { try npyPass(samples: npySamples, dir: npyDir) }
         let rate = try embeddedPass(epochs: epochs)
         if unetRuns > 0 { try unetComparison(runs: unetRuns, overlapSteps: overlapSteps, loaderRate: rate) }
+    }
+
+    // MARK: 0. per-image costs
+
+    static func imageCosts() throws {
+        let val = try EmbeddedDataset.validation()
+        let path = (val.root as NSString).appendingPathComponent(val.files[0])
+        let img = try RGBImage.load(path)
+        let lab = LabImage(rgb: img)
+        let other = try RGBImage.load((val.root as NSString).appendingPathComponent(val.files[1]))
+            .resized(width: img.width, height: img.height)
+        let mp = Double(img.pixelCount) / 1e6
+        var rows: [(String, Double)] = []
+        func time(_ name: String, _ body: () throws -> Void) rethrows {
+            rows.append((name, try measure(name, warmup: 1, runs: 9, body).medianSeconds))
+        }
+        try time("JPEG decode") { _ = try RGBImage.load(path) }
+        time("sRGB -> Lab") { _ = LabImage(rgb: img) }
+        time("Lab -> sRGB") { _ = lab.rgb() }
+        try time("resize to 128x128 (area)") { _ = try img.resized(width: 128, height: 128) }
+        try time("resize x2 (bilinear)") { _ = try img.resized(width: 2 * img.width, height: 2 * img.height) }
+        try time("PSNR") { _ = try Metrics.psnr(img, other) }
+        try time("SSIM 7x7 uniform") { _ = try Metrics.ssim(img, other) }
+        try time("SSIM 11x11 Gaussian") { _ = try Metrics.ssim(img, other, variant: .gaussian11) }
+        print(String(format: "image costs on %dx%d (%.3f MP), median of 9 (Lab conversions use both cores from 64k pixels):", img.width, img.height, mp))
+        for (name, t) in rows { print(String(format: "  %-26@ %7.2f ms  (%.1f ms/MP)", name as NSString, 1000 * t, 1000 * t / mp)) }
     }
 
     // MARK: 1. npy through the memory map
