@@ -74,3 +74,19 @@ final class NpyTests: XCTestCase {
         }
     }
 }
+
+final class NpyLoaderTests: XCTestCase {
+    /// The study's arrays feed the batch loader like any other source.
+    func testNpySourceFeedsBatches() throws {
+        let src = try NpyLabSource(lPath: Fixture.path("npy/study_L.npy"),
+                                   abPaths: [Fixture.path("npy/study_ab1.npy"), Fixture.path("npy/study_ab2.npy")])
+        let loader = try BatchLoader(source: src, batchSize: 4, size: 5, shuffle: false)
+        guard let b = try loader.epoch(0).next() else { return XCTFail("no batch") }
+        XCTAssertEqual(b.l.shape, [4, 1, 5, 5])
+        XCTAssertEqual(b.ab.shape, [4, 2, 5, 5])
+        XCTAssertEqual(b.names.last, "study_L.npy[3]")
+        // 6×5 samples are centre-cropped to 5×5 (rows 0..<5): pixel (0, 0) of sample 3 is flat index 90.
+        XCTAssertEqual(b.l.pointer[3 * 25], Float(pattern(90)) * 100 / 255 / 50 - 1, accuracy: 1e-5)
+        XCTAssertEqual(b.ab.pointer[3 * 50], (Float(pattern(180)) - 128) / 110, accuracy: 1e-5)
+    }
+}
