@@ -4,7 +4,7 @@ packages). Run once, results committed:
 
     # 1. fetch the pool as TRAINING_POOL.md says, into a folder POOL holding dl/ (the .debs),
     #    deb/ (dpkg -x of each package), gc/ (the unpacked GCompris bundles) and photos/
-    # 2. /work/venv/bin/python Datasets/make_dataset.py POOL path/to/gcompris_photos.tsv
+    # 2. python3 Datasets/make_dataset.py POOL path/to/gcompris_photos.tsv   (needs pillow with LittleCMS)
 
 Each photo is read with Pillow (JPEG and WebP); an embedded ICC profile is converted to sRGB
 (this matters for the 5 wide-gamut ones: Adobe RGB / camera RGB); the photo is resized so its

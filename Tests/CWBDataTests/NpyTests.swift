@@ -10,15 +10,14 @@ final class NpyTests: XCTestCase {
             XCTAssertEqual(a.dtype, .uint8)
             XCTAssertEqual(a.itemCount, 3)
             XCTAssertEqual(a.itemSize, 20)
-            let item = try a.item(2)
-            for k in 0..<20 { XCTAssertEqual(item[k], pattern(40 + k), file) }
-            a.release(2)   // dropping the pages must not change what is read next
-            XCTAssertEqual(try a.item(2)[3], pattern(43))
-            XCTAssertThrowsError(try a.item(3)) { XCTAssertTrue("\($0)".contains("out of range")) }
+            let item = try a.withItem(2) { Array($0) }
+            XCTAssertEqual(item, (0..<20).map { pattern(40 + $0) }, file)
+            XCTAssertEqual(try a.withItem(0) { $0[3] }, pattern(3))
+            XCTAssertThrowsError(try a.withItem(3) { _ in }) { XCTAssertTrue("\($0)".contains("out of range")) }
         }
         let f = try NpyArray(path: Fixture.path("npy/float32.npy"))
         XCTAssertEqual(f.dtype, .float32)
-        XCTAssertEqual(try f.item(1).load(fromByteOffset: 4, as: Float.self), Float(pattern(4)))
+        XCTAssertEqual(try f.withItem(1) { $0.load(fromByteOffset: 4, as: Float.self) }, Float(pattern(4)))
     }
 
     func testMalformedFilesGiveClearErrors() throws {
@@ -73,5 +72,21 @@ final class NpyTests: XCTestCase {
         XCTAssertThrowsError(try NpyLabSource(lPath: Fixture.path("npy/study_L.npy"), abPaths: [Fixture.path("npy/v1.npy")])) {
             XCTAssertTrue("\($0)".contains("ab must be uint8 of shape"))
         }
+    }
+}
+
+final class NpyLoaderTests: XCTestCase {
+    /// The study's arrays feed the batch loader like any other source.
+    func testNpySourceFeedsBatches() throws {
+        let src = try NpyLabSource(lPath: Fixture.path("npy/study_L.npy"),
+                                   abPaths: [Fixture.path("npy/study_ab1.npy"), Fixture.path("npy/study_ab2.npy")])
+        let loader = try BatchLoader(source: src, batchSize: 4, size: 5, shuffle: false)
+        guard let b = try loader.epoch(0).next() else { return XCTFail("no batch") }
+        XCTAssertEqual(b.l.shape, [4, 1, 5, 5])
+        XCTAssertEqual(b.ab.shape, [4, 2, 5, 5])
+        XCTAssertEqual(b.names.last, "study_L.npy[3]")
+        // 6×5 samples are centre-cropped to 5×5 (rows 0..<5): pixel (0, 0) of sample 3 is flat index 90.
+        XCTAssertEqual(b.l.pointer[3 * 25], Float(pattern(90)) * 100 / 255 / 50 - 1, accuracy: 1e-5)
+        XCTAssertEqual(b.ab.pointer[3 * 50], (Float(pattern(180)) - 128) / 110, accuracy: 1e-5)
     }
 }

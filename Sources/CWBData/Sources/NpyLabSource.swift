@@ -2,8 +2,8 @@ import Foundation
 import CWBImaging
 
 /// The study's array layout: L `(N,H,W)` uint8 and one or more ab files `(N_k,H,W,2)` uint8
-/// (ΣN_k = N), both in OpenCV's 8-bit Lab encoding, memory-mapped and read one sample at a
-/// time (each sample's pages are released after it is copied).
+/// (ΣN_k = N), both in OpenCV's 8-bit Lab encoding, read one sample at a time through a
+/// memory map of just that sample's pages.
 public final class NpyLabSource: SampleSource, @unchecked Sendable {
     public let l: NpyArray
     public let ab: [NpyArray]
@@ -40,11 +40,11 @@ public final class NpyLabSource: SampleSource, @unchecked Sendable {
     public func sample(at index: Int) throws -> SourceSample {
         try checkIndex(index)
         let k = abStarts.lastIndex { $0 <= index } ?? 0
-        let li = try l.item(index), abi = try ab[k].item(index - abStarts[k])
-        let img = try LabImage(openCVL: li.bindMemory(to: UInt8.self), ab8: abi.bindMemory(to: UInt8.self),
-                               width: width, height: height)
-        l.release(index)
-        ab[k].release(index - abStarts[k])
-        return .lab(img)
+        let (w, h) = (width, height)
+        return .lab(try l.withItem(index) { li in
+            try ab[k].withItem(index - abStarts[k]) { abi in
+                try LabImage(openCVL: li.bindMemory(to: UInt8.self), ab8: abi.bindMemory(to: UInt8.self), width: w, height: h)
+            }
+        })
     }
 }

@@ -33,14 +33,18 @@ public struct LabImage: Equatable, Sendable {
         let n = rgb.pixelCount
         var l = [Float](repeating: 0, count: n), ab = [Float](repeating: 0, count: 2 * n)
         let lin = LabConversion.linearOfByte
+        let m = LabConversion.xyzFromRGB
         rgb.pixels.withUnsafeBufferPointer { p in
             lin.withUnsafeBufferPointer { lut in
                 l.withUnsafeMutableBufferPointer { lp in
                     ab.withUnsafeMutableBufferPointer { abp in
-                        for i in 0..<n {
-                            let (L, a, b) = LabConversion.lab(linearR: lut[Int(p[3 * i])], g: lut[Int(p[3 * i + 1])],
-                                                              b: lut[Int(p[3 * i + 2])])
-                            lp[i] = Float(L); abp[i] = Float(a); abp[n + i] = Float(b)
+                        // Large pictures (colorize at full resolution) use every core.
+                        Parallel.forChunks(n, minChunk: 32_768) { range in
+                            for i in range {
+                                let (L, a, b) = LabConversion.lab(linearR: lut[Int(p[3 * i])], g: lut[Int(p[3 * i + 1])],
+                                                                  b: lut[Int(p[3 * i + 2])], matrix: m)
+                                lp[i] = Float(L); abp[i] = Float(a); abp[n + i] = Float(b)
+                            }
                         }
                     }
                 }
@@ -56,12 +60,15 @@ public struct LabImage: Equatable, Sendable {
     public func rgb() -> RGBImage {
         let n = pixelCount
         var out = [UInt8](repeating: 0, count: 3 * n)
+        let m = LabConversion.rgbFromXYZ
         l.withUnsafeBufferPointer { lp in
             ab.withUnsafeBufferPointer { abp in
                 out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<n {
-                        let (r, g, b) = LabConversion.rgb(l: Double(lp[i]), a: Double(abp[i]), b: Double(abp[n + i]))
-                        o[3 * i] = LabConversion.byte(r); o[3 * i + 1] = LabConversion.byte(g); o[3 * i + 2] = LabConversion.byte(b)
+                    Parallel.forChunks(n, minChunk: 32_768) { range in
+                        for i in range {
+                            let (r, g, b) = LabConversion.rgb(l: Double(lp[i]), a: Double(abp[i]), b: Double(abp[n + i]), matrix: m)
+                            o[3 * i] = LabConversion.byte(r); o[3 * i + 1] = LabConversion.byte(g); o[3 * i + 2] = LabConversion.byte(b)
+                        }
                     }
                 }
             }

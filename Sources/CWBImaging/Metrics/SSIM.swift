@@ -57,22 +57,26 @@ extension Metrics {
         let n = w * h
         var xx = [Double](repeating: 0, count: n), yy = xx, xy = xx
         for i in 0..<n { xx[i] = x[i] * x[i]; yy[i] = y[i] * y[i]; xy[i] = x[i] * y[i] }
-        let ux = filter(x, w, h, window), uy = filter(y, w, h, window)
-        let uxx = filter(xx, w, h, window), uyy = filter(yy, w, h, window), uxy = filter(xy, w, h, window)
+        let f = SeparableFilter(width: w, height: h, window: window)
+        let ux = f.apply(x), uy = f.apply(y), uxx = f.apply(xx), uyy = f.apply(yy), uxy = f.apply(xy)
         let c1 = (0.01 * 255.0) * (0.01 * 255.0), c2 = (0.03 * 255.0) * (0.03 * 255.0)
         let pad = (window.count - 1) / 2
         var sum = 0.0
-        for row in pad..<(h - pad) {
-            for col in pad..<(w - pad) {
-                let i = row * w + col
-                let vx = covNorm * (uxx[i] - ux[i] * ux[i])
-                let vy = covNorm * (uyy[i] - uy[i] * uy[i])
-                let vxy = covNorm * (uxy[i] - ux[i] * uy[i])
-                let a1 = 2 * ux[i] * uy[i] + c1, a2 = 2 * vxy + c2
-                let b1 = ux[i] * ux[i] + uy[i] * uy[i] + c1, b2 = vx + vy + c2
-                sum += (a1 * a2) / (b1 * b2)
-            }
-        }
+        ux.withUnsafeBufferPointer { ux in uy.withUnsafeBufferPointer { uy in
+            uxx.withUnsafeBufferPointer { uxx in uyy.withUnsafeBufferPointer { uyy in uxy.withUnsafeBufferPointer { uxy in
+                for row in pad..<(h - pad) {
+                    for col in pad..<(w - pad) {
+                        let i = row * w + col
+                        let vx = covNorm * (uxx[i] - ux[i] * ux[i])
+                        let vy = covNorm * (uyy[i] - uy[i] * uy[i])
+                        let vxy = covNorm * (uxy[i] - ux[i] * uy[i])
+                        let a1 = 2 * ux[i] * uy[i] + c1, a2 = 2 * vxy + c2
+                        let b1 = ux[i] * ux[i] + uy[i] * uy[i] + c1, b2 = vx + vy + c2
+                        sum += (a1 * a2) / (b1 * b2)
+                    }
+                }
+            } } }
+        } }
         return sum / Double((h - 2 * pad) * (w - 2 * pad))
     }
 
@@ -85,23 +89,57 @@ extension Metrics {
         }
         return i
     }
+}
 
-    /// Separable correlation with `window` along rows then columns, reflect boundary.
-    static func filter(_ src: [Double], _ w: Int, _ h: Int, _ window: [Double]) -> [Double] {
+/// Separable correlation with a window along rows then columns, scipy.ndimage's 'reflect'
+/// boundary; the reflected indices are computed once per size, the loops run on raw buffers.
+struct SeparableFilter {
+    let width: Int, height: Int
+    let window: [Double]
+    let columns: [Int]   // for output x and tap k: source column rowIndex[x + k]
+    let rows: [Int]
+
+    init(width: Int, height: Int, window: [Double]) {
         let r = (window.count - 1) / 2
-        var tmp = [Double](repeating: 0, count: src.count), out = tmp
-        for y in 0..<h {
-            for x in 0..<w {
-                var acc = 0.0
-                for k in 0..<window.count { acc += window[k] * src[y * w + reflect(x + k - r, w)] }
-                tmp[y * w + x] = acc
+        self.width = width
+        self.height = height
+        self.window = window
+        columns = (-r..<(width + r)).map { Metrics.reflect($0, width) }
+        rows = (-r..<(height + r)).map { Metrics.reflect($0, height) }
+    }
+
+    func apply(_ src: [Double]) -> [Double] {
+        let (w, h, k) = (width, height, window.count)
+        var tmp = [Double](repeating: 0, count: w * h), out = tmp
+        src.withUnsafeBufferPointer { s in
+            tmp.withUnsafeMutableBufferPointer { t in
+                window.withUnsafeBufferPointer { win in
+                    columns.withUnsafeBufferPointer { cols in
+                        for y in 0..<h {
+                            let srow = s.baseAddress! + y * w, trow = t.baseAddress! + y * w
+                            for x in 0..<w {
+                                var acc = 0.0
+                                for j in 0..<k { acc += win[j] * srow[cols[x + j]] }
+                                trow[x] = acc
+                            }
+                        }
+                    }
+                }
             }
         }
-        for y in 0..<h {
-            for x in 0..<w {
-                var acc = 0.0
-                for k in 0..<window.count { acc += window[k] * tmp[reflect(y + k - r, h) * w + x] }
-                out[y * w + x] = acc
+        tmp.withUnsafeBufferPointer { t in
+            out.withUnsafeMutableBufferPointer { o in
+                window.withUnsafeBufferPointer { win in
+                    rows.withUnsafeBufferPointer { rws in
+                        for y in 0..<h {
+                            let orow = o.baseAddress! + y * w
+                            for j in 0..<k {
+                                let wj = win[j], trow = t.baseAddress! + rws[y + j] * w
+                                for x in 0..<w { orow[x] += wj * trow[x] }
+                            }
+                        }
+                    }
+                }
             }
         }
         return out

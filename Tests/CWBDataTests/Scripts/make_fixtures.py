@@ -1,6 +1,6 @@
 """Writes the fixtures of CWBDataTests (run once, results committed):
 
-    /work/venv/bin/python Tests/CWBDataTests/Scripts/make_fixtures.py
+    python3 Tests/CWBDataTests/Scripts/make_fixtures.py        # needs numpy and pillow
 
 npy/: small arrays in .npy format versions 1.0, 2.0, 3.0 whose values follow
 value[i] = (7 * i) % 251 over the flattened C-order array (the tests recompute them); the

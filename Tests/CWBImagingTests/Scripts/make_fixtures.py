@@ -1,6 +1,6 @@
 """Writes the image fixtures of CWBImagingTests (run once, results committed):
 
-    /work/venv/bin/python Tests/CWBImagingTests/Scripts/make_fixtures.py
+    python3 Tests/CWBImagingTests/Scripts/make_fixtures.py     # needs numpy and pillow
 
 PNG files are written by the small encoder below, so every colour type, bit depth and Adam7
 interlacing is covered with no gamma chunks. Each fixture NAME.png / NAME.jpg has

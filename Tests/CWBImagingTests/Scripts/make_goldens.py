@@ -1,6 +1,6 @@
 """Golden values for the colour and metric tests, from scikit-image (run once, committed):
 
-    /work/venv/bin/python Tests/CWBImagingTests/Scripts/make_goldens.py
+    python3 Tests/CWBImagingTests/Scripts/make_goldens.py      # needs numpy, pillow, scikit-image (0.26 made the committed goldens)
 
 Writes small test images to Fixtures/metrics/ (truth_K.png, pred_K.png) and
 Fixtures/metrics/goldens.json with, computed by scikit-image on those images:
