@@ -10,6 +10,8 @@ public enum Bench {
                 share of the sgemm figure measured in the same run (medians of N runs, default 7)
       unet      the reference U-Net (20.6 M parameters): training step at 64², 128², 256² and
                 inference at 256², batch 8 (and 1), each row in a fresh process with its peak RSS
+      loader    samples/s of the batch loader (embedded dataset, augmentation, 128 px) beside a U-Net
+                step, and the RSS of a memory-mapped .npy dataset (see `cwb bench loader --help`)
       overfit   each of the study's three models overfits one batch of 8 real 64×64 photos
                 (--runs = training steps, default 300)
     """
@@ -17,6 +19,9 @@ public enum Bench {
     /// Runs `cwb bench <suite> [options]`; returns the process exit code.
     public static func main(_ arguments: [String]) -> Int32 {
         guard let suite = arguments.first else { print(usage); return 2 }
+        if suite == "loader" {   // its own options (--npy-samples, --epochs, …)
+            do { try LoaderBench.run(Array(arguments.dropFirst())); return 0 } catch { print("cwb bench loader: \(error)"); return 1 }
+        }
         if suite == "unet-row" {   // one row of `unet`, in its own process
             let a = arguments.dropFirst().compactMap { Int($0) }
             guard arguments.count == 5, a.count == 3 else { print("usage: cwb bench unet-row train|infer SIZE BATCH RUNS"); return 2 }

@@ -69,6 +69,7 @@ public final class BuiltinRegistry {
     /// libraries land (each in its own file under Builtins/).
     nonisolated(unsafe) public static var families: [(BuiltinRegistry) -> Void] = [
         registerCoreBuiltins, registerTensorBuiltins, registerPlotBuiltins,
+        registerNNBuiltins, registerDataBuiltins, registerTrainingBuiltins,
     ]
 
     public static func standard() -> BuiltinRegistry {
