@@ -222,13 +222,13 @@ func registerNNBuiltins(_ r: BuiltinRegistry) {
     r.register("mse()", domain: d, summary: "Mean squared error on ab.", example: "loss = mse()") { _, _ in .object(LossValue(.mse)) }
     r.register("colour()", domain: d, summary: "The CWGAN's colour loss (L1 on ab).", example: "l1() + 0.1 * colour()") { _, _ in .object(LossValue(.colour)) }
     r.register("perceptual(network: \"vgg19\", layer: \"block5_conv4\", weights: nil)", domain: d,
-               summary: "Feature MSE at a VGG16/VGG19 layer (Keras names) on RGB built from L and ab. Weights come from a safetensors file converted by Models/convert_vgg.py (default Models/vgg19.safetensors or vgg16); without it the term is off and says so once.",
+               summary: "Feature MSE at a VGG16/VGG19 layer (Keras names) on RGB built from L and ab. Weights come from a safetensors file converted by Models/convert_vgg.py (default Models/vgg19_features.safetensors or vgg16_features); without it the term is off and says so once.",
                example: "loss = l1() + 0.005 * perceptual(\"vgg19\", layer: \"block5_conv4\")") { a, _ in
         let name = try a.string("network", default: "vgg19")
         guard let variant = VGGFeatures.Variant(rawValue: name) else {
             throw ScriptError(.value, "perceptual: network must be \"vgg16\" or \"vgg19\", got \"\(name)\"", at: a.location(of: "network"))
         }
-        let path = try a.optionalString("weights") ?? "Models/\(name).safetensors"
+        let path = try a.optionalString("weights") ?? "Models/\(name)_features.safetensors"
         let url = FileManager.default.fileExists(atPath: path) ? URL(fileURLWithPath: path) : nil
         return .object(LossValue(.perceptual(try PerceptualLoss(variant, layers: [try a.string("layer", default: "block5_conv4")], weights: url))))
     }
