@@ -87,6 +87,15 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(c.rate(epoch: 10, base: 1), 0, accuracy: 1e-6)
     }
 
+    func testGradientOfWrongShapeChangesNothing() throws {
+        let a = Tensor.ones([2]), b = Tensor.ones([3])
+        a.grad = Tensor.ones([2]); b.grad = Tensor.ones([2])
+        let opt = try SGD([("a", a), ("b", b)], learningRate: 0.1)
+        XCTAssertThrowsError(try opt.step()) { e in XCTAssertTrue("\(e)".contains("b"), "\(e)") }
+        XCTAssertEqual(a.scalars, [1, 1])
+        XCTAssertEqual(opt.stepCount, 0)
+    }
+
     func testBadArguments() {
         XCTAssertThrowsError(try Adam([], learningRate: -1))
         XCTAssertThrowsError(try RAdam([], beta1: 1))

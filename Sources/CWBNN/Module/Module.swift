@@ -147,6 +147,20 @@ open class Module {
     }
 }
 
+extension Module: CustomStringConvertible {
+    /// A nested listing like PyTorch's `print(model)`: `(name): Type(details)` per child.
+    public var description: String { describe(indent: "") }
+
+    private func describe(indent: String) -> String {
+        let head = details.isEmpty ? typeName : "\(typeName)(\(details))"
+        guard !children.isEmpty else { return head }
+        var lines = [typeName + "("]
+        for (n, m) in children { lines.append(indent + "  (\(n)): " + m.describe(indent: indent + "  ")) }
+        lines.append(indent + ")")
+        return lines.joined(separator: "\n")
+    }
+}
+
 @inline(__always) func join(_ prefix: String, _ name: String) -> String { prefix.isEmpty ? name : prefix + "." + name }
 
 private func list(_ keys: [String]) -> String {
