@@ -92,6 +92,11 @@ open class Module {
 
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 
+    /// Stops (or restarts) gradients to every parameter here and below, e.g. to fine-tune
+    /// only a decoder. Optimizers skip parameters that get no gradient.
+    public func freeze(_ frozen: Bool = true) { for p in parameters { p.requiresGrad = !frozen } }
+    public func unfreeze() { freeze(false) }
+
     // MARK: State
 
     /// Parameters and buffers in PyTorch's order: per module, its parameters then its
