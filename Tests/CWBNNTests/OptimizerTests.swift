@@ -68,6 +68,18 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    func testCorruptStateIsAnError() throws {
+        let a = Tensor.ones([2])
+        let opt = try Adam([("a", a)])
+        var sd = StateDict()
+        sd.set("step", Tensor(.nan), dtype: .f32)
+        XCTAssertThrowsError(try opt.load(stateDict: sd))
+        sd.set("step", Tensor(3), dtype: .i64)
+        sd.set("exp_avg.a", Tensor.zeros([3]))
+        XCTAssertThrowsError(try opt.load(stateDict: sd)) { e in XCTAssertTrue("\(e)".contains("exp_avg.a"), "\(e)") }
+        XCTAssertEqual(opt.stepCount, 0)
+    }
+
     func testClipGradNorm() throws {
         let a = Tensor.zeros([2]), b = Tensor.zeros([1])
         a.grad = try Tensor(shape: [2], scalars: [3, 0]); b.grad = try Tensor(shape: [1], scalars: [4])

@@ -63,7 +63,12 @@ public enum SafeTensors {
             guard off[0] >= 0, off[0] <= off[1], off[1] <= dataCount else {
                 throw fail("entry \"\(name)\" data_offsets [\(off[0]), \(off[1])] outside the data (\(dataCount) bytes; file truncated?)")
             }
-            let expected = shape.reduce(1, *) * dtype.size
+            var expected = dtype.size
+            for d in shape {
+                let (m, overflow) = expected.multipliedReportingOverflow(by: d)
+                guard !overflow else { throw fail("entry \"\(name)\" has an impossible shape \(shapeText(shape))") }
+                expected = m
+            }
             guard off[1] - off[0] == expected else {
                 throw fail("entry \"\(name)\" has \(off[1] - off[0]) bytes but shape \(shapeText(shape)) of \(dt) needs \(expected)")
             }

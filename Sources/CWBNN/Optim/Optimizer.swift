@@ -83,7 +83,11 @@ open class Optimizer {
             }
             loaded[name] = ts
         }
-        stepCount = Int(try s.item())
+        let step = try s.item()
+        guard step.isFinite, step >= 0, step < 1e15, step == step.rounded() else {
+            throw TensorError("\(typeName) state: step \(step) is not a step count")
+        }
+        stepCount = Int(step)
         state = loaded
     }
 }
