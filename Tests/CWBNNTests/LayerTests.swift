@@ -34,6 +34,12 @@ final class LayerTests: XCTestCase {
     func testNormalizations() throws {
         try check("bn_train", BatchNorm2d(3), train: true)
         try check("bn_eval", BatchNorm2d(3), train: false)
+        // Inference takes a fused path without a graph: same values.
+        let fx = try fixture("layers.safetensors")
+        let bn = try BatchNorm2d(3)
+        try bn.load(stateDict: fx.section("bn_eval.p"))
+        bn.eval()
+        assertClose(try noGrad { try bn(fx.require("bn_eval.x")) }, try fx.require("bn_eval.y"), "bn_eval without graph")
         try check("in_affine", InstanceNorm2d(3, affine: true))
         try check("in_plain", InstanceNorm2d(3))
     }

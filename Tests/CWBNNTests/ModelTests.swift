@@ -48,6 +48,13 @@ final class ModelTests: XCTestCase {
         XCTAssertTrue(m.isTraining && m.down[1].layers[1].isTraining, "summary must restore the mode")
     }
 
+    func testDescriptionNestsLikePyTorch() throws {
+        let d = try PatchGAN(PatchGANConfig(base: 4, layers: 1))
+        let text = "\(d)"
+        XCTAssertTrue(text.hasPrefix("PatchGAN(\n  (model): Sequential(\n    (0): Conv2d(3→4, 4×4, stride 2, pad 1)"), text)
+        XCTAssertTrue(text.contains("(2): Conv2d(4→8, 4×4, stride 1, pad 1, no bias)"), text)
+    }
+
     func testTrainEvalPropagatesToChildren() throws {
         let m = try ResUNet(ResUNetConfig(base: 4, depth: 2))
         m.eval()

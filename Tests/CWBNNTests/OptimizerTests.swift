@@ -68,6 +68,18 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    func testCorruptStateIsAnError() throws {
+        let a = Tensor.ones([2])
+        let opt = try Adam([("a", a)])
+        var sd = StateDict()
+        sd.set("step", Tensor(.nan), dtype: .f32)
+        XCTAssertThrowsError(try opt.load(stateDict: sd))
+        sd.set("step", Tensor(3), dtype: .i64)
+        sd.set("exp_avg.a", Tensor.zeros([3]))
+        XCTAssertThrowsError(try opt.load(stateDict: sd)) { e in XCTAssertTrue("\(e)".contains("exp_avg.a"), "\(e)") }
+        XCTAssertEqual(opt.stepCount, 0)
+    }
+
     func testClipGradNorm() throws {
         let a = Tensor.zeros([2]), b = Tensor.zeros([1])
         a.grad = try Tensor(shape: [2], scalars: [3, 0]); b.grad = try Tensor(shape: [1], scalars: [4])
@@ -85,6 +97,15 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(c.rate(epoch: 0, base: 1), 1, accuracy: 1e-6)
         XCTAssertEqual(c.rate(epoch: 5, base: 1), 0.5, accuracy: 1e-6)
         XCTAssertEqual(c.rate(epoch: 10, base: 1), 0, accuracy: 1e-6)
+    }
+
+    func testGradientOfWrongShapeChangesNothing() throws {
+        let a = Tensor.ones([2]), b = Tensor.ones([3])
+        a.grad = Tensor.ones([2]); b.grad = Tensor.ones([2])
+        let opt = try SGD([("a", a), ("b", b)], learningRate: 0.1)
+        XCTAssertThrowsError(try opt.step()) { e in XCTAssertTrue("\(e)".contains("b"), "\(e)") }
+        XCTAssertEqual(a.scalars, [1, 1])
+        XCTAssertEqual(opt.stepCount, 0)
     }
 
     func testBadArguments() {

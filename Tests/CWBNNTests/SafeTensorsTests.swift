@@ -70,6 +70,8 @@ final class SafeTensorsTests: XCTestCase {
         let gap = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
         assertRejects(file(header: gap, dataBytes: 8), mentioning: "gap")
         assertRejects(file(header: good, dataBytes: 16), mentioning: "after the last entry")
+        let huge = #"{"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}}"#
+        assertRejects(file(header: huge, dataBytes: 8), mentioning: "impossible shape")
         let dtype = #"{"a":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}}"#
         assertRejects(file(header: dtype, dataBytes: 8), mentioning: "C64")
     }

@@ -21,7 +21,10 @@ public enum SafeTensors {
     }
 
     public static func decode(_ data: Data, source: String = "data") throws -> (tensors: StateDict, metadata: [String: String]) {
-        let bytes = [UInt8](data)
+        try data.withUnsafeBytes { try decode(bytes: $0, source: source) }
+    }
+
+    static func decode(bytes: UnsafeRawBufferPointer, source: String) throws -> (tensors: StateDict, metadata: [String: String]) {
         func fail(_ m: String) -> TensorError { TensorError("safetensors \(source): \(m)") }
         guard bytes.count >= 8 else { throw fail("file of \(bytes.count) bytes is too short for the 8-byte header length") }
         var n: UInt64 = 0
@@ -60,7 +63,12 @@ public enum SafeTensors {
             guard off[0] >= 0, off[0] <= off[1], off[1] <= dataCount else {
                 throw fail("entry \"\(name)\" data_offsets [\(off[0]), \(off[1])] outside the data (\(dataCount) bytes; file truncated?)")
             }
-            let expected = shape.reduce(1, *) * dtype.size
+            var expected = dtype.size
+            for d in shape {
+                let (m, overflow) = expected.multipliedReportingOverflow(by: d)
+                guard !overflow else { throw fail("entry \"\(name)\" has an impossible shape \(shapeText(shape))") }
+                expected = m
+            }
             guard off[1] - off[0] == expected else {
                 throw fail("entry \"\(name)\" has \(off[1] - off[0]) bytes but shape \(shapeText(shape)) of \(dt) needs \(expected)")
             }
@@ -81,8 +89,8 @@ public enum SafeTensors {
         var out = StateDict()
         for e in entries {
             let t = Tensor.zeros(e.shape)
-            bytes.withUnsafeBufferPointer { raw in
-                convert(from: UnsafeRawPointer(raw.baseAddress! + headerEnd + e.begin), dtype: e.dtype, into: t.pointer, count: t.count)
+            if let base = bytes.baseAddress, t.count > 0 {
+                convert(from: base + headerEnd + e.begin, dtype: e.dtype, into: t.pointer, count: t.count)
             }
             out.set(e.name, t, dtype: e.dtype)
         }

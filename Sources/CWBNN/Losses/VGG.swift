@@ -135,15 +135,16 @@ public final class PerceptualLoss: LossTerm {
             return Tensor(0)
         }
         guard let L = i.luminance else { throw TensorError("perceptual loss: needs the input L (luminance) to build RGB") }
-        let n = i.prediction.shape.first ?? 0
-        // One pass over prediction and target together: half the calls, larger GEMMs.
-        let rgb = try Tensor.concat([try labToRGB(luminance: L, ab: try abChannels(i.prediction, "perceptual prediction")),
-                                     try labToRGB(luminance: L, ab: try abChannels(i.target, "perceptual target")).detached()], axis: 0)
+        let rgb = try labToRGB(luminance: L, ab: try abChannels(i.prediction, "perceptual prediction"))
         let feats = try network.outputs(try imagenetNormalize(rgb), layers: layers)
+        // The target side needs no graph: computing it apart keeps backward to the prediction.
+        let targetFeats = try noGrad {
+            try network.outputs(try imagenetNormalize(try labToRGB(luminance: L.detached(),
+                                                                   ab: try abChannels(i.target, "perceptual target"))), layers: layers)
+        }
         var total: Tensor?
-        for f in feats {
-            let p = try f.slice(axis: 0, start: 0, end: n), t = try f.slice(axis: 0, start: n, end: 2 * n).detached()
-            let term = try mseLoss(p, t)
+        for (f, t) in zip(feats, targetFeats) {
+            let term = try mseLoss(f, t)
             total = try total.map { try $0 + term } ?? term
         }
         return total! * (1 / Float(feats.count))

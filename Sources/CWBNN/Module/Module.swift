@@ -92,6 +92,11 @@ open class Module {
 
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
 
+    /// Stops (or restarts) gradients to every parameter here and below, e.g. to fine-tune
+    /// only a decoder. Optimizers skip parameters that get no gradient.
+    public func freeze(_ frozen: Bool = true) { for p in parameters { p.requiresGrad = !frozen } }
+    public func unfreeze() { freeze(false) }
+
     // MARK: State
 
     /// Parameters and buffers in PyTorch's order: per module, its parameters then its
@@ -144,6 +149,20 @@ open class Module {
         defer { SummaryRecorder.current = saved }
         let y = try noGrad { try self(Tensor.zeros(inputShape)) }
         return recorder.table(title: typeName, input: inputShape, output: y.shape, total: parameterCount)
+    }
+}
+
+extension Module: CustomStringConvertible {
+    /// A nested listing like PyTorch's `print(model)`: `(name): Type(details)` per child.
+    public var description: String { describe(indent: "") }
+
+    private func describe(indent: String) -> String {
+        let head = details.isEmpty ? typeName : "\(typeName)(\(details))"
+        guard !children.isEmpty else { return head }
+        var lines = [typeName + "("]
+        for (n, m) in children { lines.append(indent + "  (\(n)): " + m.describe(indent: indent + "  ")) }
+        lines.append(indent + ")")
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -6,6 +6,8 @@ import Foundation
 /// Weight decay is PyTorch's L2 form (added to the gradient). `clipNorm`, when set, rescales
 /// all gradients together so their global L2 norm is at most that value before each step.
 /// State (moments, step count) saves and loads through `stateDict()` for resuming.
+/// One step count is shared by all parameters (PyTorch counts per parameter; they differ only
+/// for parameters that sometimes get no gradient).
 open class Optimizer {
     public let parameters: [(name: String, tensor: Tensor)]
     public var learningRate: Float
@@ -32,16 +34,19 @@ open class Optimizer {
 
     /// One update of every parameter that has a gradient.
     public func step() throws {
-        if let c = clipNorm { clipGradNorm(parameters.map(\.tensor), maxNorm: c) }
-        stepCount += 1
-        for (i, p) in parameters.enumerated() {
-            guard let g = p.tensor.grad else { continue }
-            guard g.shape == p.tensor.shape else {
+        // Check every gradient first, so a mistake leaves all parameters untouched.
+        for p in parameters {
+            if let g = p.tensor.grad, g.shape != p.tensor.shape {
                 throw TensorError("\(typeName): gradient \(shapeText(g.shape)) of \(p.name) does not match its shape \(shapeText(p.tensor.shape))")
             }
-            for name in stateNames where state[name] == nil {
-                state[name] = parameters.map { Tensor.zeros($0.tensor.shape) }
-            }
+        }
+        if let c = clipNorm { clipGradNorm(parameters.map(\.tensor), maxNorm: c) }
+        stepCount += 1
+        for name in stateNames where state[name] == nil {
+            state[name] = parameters.map { Tensor.zeros($0.tensor.shape) }
+        }
+        for (i, p) in parameters.enumerated() {
+            guard let g = p.tensor.grad else { continue }
             update(index: i, param: p.tensor.pointer, grad: g.pointer, count: g.count)
         }
     }
@@ -78,7 +83,11 @@ open class Optimizer {
             }
             loaded[name] = ts
         }
-        stepCount = Int(try s.item())
+        let step = try s.item()
+        guard step.isFinite, step >= 0, step < 1e15, step == step.rounded() else {
+            throw TensorError("\(typeName) state: step \(step) is not a step count")
+        }
+        stepCount = Int(step)
         state = loaded
     }
 }
