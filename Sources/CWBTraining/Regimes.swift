@@ -156,9 +156,8 @@ public final class WGANGPRegime: TrainingRegime {
 /// Runs `body` with `module`'s parameters excluded from autograd (the generator's update
 /// does not need the discriminator's gradients), restoring them afterwards.
 func withFrozen<T>(_ module: Module, _ body: () throws -> T) rethrows -> T {
-    let params = module.parameters
-    for p in params { p.requiresGrad = false }
-    defer { for p in params { p.requiresGrad = true } }
+    module.freeze()
+    defer { module.unfreeze() }
     return try body()
 }
 
