@@ -9,7 +9,11 @@ let usage = """
            cwb -e 'code'               run code, print the last value, exit (non-zero on error)
            cwb run NB.cwb [--cells 2..4] [--report FILE.md]
                                        run a notebook's cells with their outputs and times
-           cwb bench SUITE [options]   benchmarks (release builds)
+           cwb colorize IN... -o OUT [--model FILE] [--size N]
+                                       colorize photos (files or folders) at full resolution
+           cwb eval --model FILE DIR [--csv FILE] [--hist FILE.png]
+                                       PSNR/SSIM/colorfulness per image beside the gray baseline
+           cwb bench SUITE [options]   benchmarks (release builds): kernels, unet, loader, overfit
     """
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -32,6 +36,11 @@ case "run":
     status = Commands.notebook(Array(arguments.dropFirst()))
 case "bench":
     status = Bench.main(Array(arguments.dropFirst()))
+case "colorize":
+    Repl.installInterruptHandler()
+    status = ColorizeCommand.run(Array(arguments.dropFirst()))
+case "eval":
+    status = EvalCommand.run(Array(arguments.dropFirst()))
 case let path?:
     if path.hasPrefix("-") { fail("cwb: unknown option '\(path)'\n" + usage) }
     guard arguments.count == 1 else { fail("cwb: one script at a time\n" + usage) }

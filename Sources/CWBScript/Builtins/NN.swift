@@ -270,10 +270,12 @@ func registerNNBuiltins(_ r: BuiltinRegistry) {
     }
 
     // MARK: weights
-    r.register("save_weights(model, path)", domain: d, summary: "Writes the model's state_dict as safetensors (PyTorch key names; atomic).",
-               example: "save_weights(g, \"Models/unet.safetensors\")", methodOf: ["model"]) { a, interp in
+    r.register("save_weights(model, path, size: nil)", domain: d,
+               summary: "Writes the model's state_dict as safetensors (PyTorch key names, its architecture in the metadata; atomic). size: the working size `cwb colorize` should use.",
+               example: "save_weights(g, \"Models/unet.safetensors\", size: 128)", methodOf: ["model"]) { a, interp in
         let path = try a.string("path")
-        try Checkpoint.saveModel(try a.module("model"), to: URL(fileURLWithPath: path))
+        let metadata = a.has("size") ? ["working_size": String(try a.int("size"))] : [:]
+        try Checkpoint.saveModel(try a.module("model"), to: URL(fileURLWithPath: path), metadata: metadata)
         interp.recordArtifact(path)
         return .string(path)
     }
