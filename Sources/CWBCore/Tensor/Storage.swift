@@ -8,6 +8,7 @@ public final class Storage: @unchecked Sendable {
 
     /// Uninitialised memory; callers fill every element.
     public init(uninitializedCount count: Int) {
+        _ = Storage.allocatorTuned
         self.count = count
         var raw: UnsafeMutableRawPointer?
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
@@ -24,4 +25,20 @@ public final class Storage: @unchecked Sendable {
     }
 
     deinit { free(pointer) }
+
+    /// glibc serves blocks above 128 KiB with mmap and returns them to the kernel on free, so
+    /// every fresh activation buffer page-faults again (measured 4–5× slower to fill). Keep
+    /// blocks up to 32 MiB (glibc's maximum) on the heap for reuse, and trim it rarely.
+    private static let allocatorTuned: Void = {
+        #if os(Linux)
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 32 << 20)
+        _ = glibcMallopt(-1 /* M_TRIM_THRESHOLD */, 512 << 20)
+        #endif
+    }()
 }
+
+#if os(Linux)
+/// glibc's `mallopt` (declared in <malloc.h>, which the Glibc module does not import).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
