@@ -47,12 +47,17 @@ open class Optimizer {
         }
         for (i, p) in parameters.enumerated() {
             guard let g = p.tensor.grad else { continue }
-            update(index: i, param: p.tensor.pointer, grad: g.pointer, count: g.count)
+            // Elementwise, so large parameters are updated on every core in chunks.
+            let param = p.tensor.pointer, grad = g.pointer
+            Parallel.forChunks(g.count, minChunk: 1 << 16) { range in
+                self.update(index: i, param: param, grad: grad, range: range)
+            }
         }
     }
 
-    /// Updates parameter `index` in place.
-    open func update(index: Int, param: UnsafeMutablePointer<Float>, grad: UnsafeMutablePointer<Float>, count: Int) {}
+    /// Updates elements `range` of parameter `index` in place (called for chunks of a large
+    /// parameter concurrently, so it may touch only those elements of it and of its state).
+    open func update(index: Int, param: UnsafeMutablePointer<Float>, grad: UnsafeMutablePointer<Float>, range: Range<Int>) {}
 
     func statePointer(_ name: String, _ index: Int) -> UnsafeMutablePointer<Float> { state[name]![index].pointer }
 
@@ -128,15 +133,15 @@ public final class SGD: Optimizer {
 
     public override var stateNames: [String] { momentum > 0 ? ["momentum_buffer"] : [] }
 
-    public override func update(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, count: Int) {
+    public override func update(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, range: Range<Int>) {
         let lr = learningRate, wd = weightDecay, mu = momentum
         guard mu > 0 else {
-            for i in 0..<count { p[i] -= lr * (g[i] + wd * p[i]) }
+            for i in range { p[i] -= lr * (g[i] + wd * p[i]) }
             return
         }
         let b = statePointer("momentum_buffer", index)
         let first = stepCount == 1
-        for i in 0..<count {
+        for i in range {
             let d = g[i] + wd * p[i]
             b[i] = first ? d : mu * b[i] + d
             p[i] -= lr * (nesterov ? d + mu * b[i] : b[i])
@@ -157,13 +162,13 @@ public final class Adam: Optimizer {
 
     public override var stateNames: [String] { ["exp_avg", "exp_avg_sq"] }
 
-    public override func update(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, count: Int) {
+    public override func update(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, range: Range<Int>) {
         let m = statePointer("exp_avg", index), v = statePointer("exp_avg_sq", index)
         let t = Double(stepCount)
         let bc1 = 1 - pow(Double(beta1), t), bc2 = 1 - pow(Double(beta2), t)
         let stepSize = Float(Double(learningRate) / bc1), sqrtBc2 = Float(bc2.squareRoot())
         let b1 = beta1, b2 = beta2, wd = weightDecay, eps = eps
-        for i in 0..<count {
+        for i in range {
             let d = g[i] + wd * p[i]
             m[i] = b1 * m[i] + (1 - b1) * d
             v[i] = b2 * v[i] + (1 - b2) * d * d
@@ -186,7 +191,7 @@ public final class RAdam: Optimizer {
 
     public override var stateNames: [String] { ["exp_avg", "exp_avg_sq"] }
 
-    public override func update(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, count: Int) {
+    public override func update(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, range: Range<Int>) {
         let m = statePointer("exp_avg", index), v = statePointer("exp_avg_sq", index)
         let t = Double(stepCount), b2d = Double(beta2)
         let bc1 = 1 - pow(Double(beta1), t), bc2 = 1 - pow(b2d, t)
@@ -197,14 +202,14 @@ public final class RAdam: Optimizer {
         if rhoT > 5 {
             let rect = ((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)).squareRoot()
             let scale = Float(Double(learningRate) / bc1 * rect * bc2.squareRoot())
-            for i in 0..<count {
+            for i in range {
                 let d = g[i] + wd * p[i]
                 m[i] = b1 * m[i] + (1 - b1) * d
                 v[i] = b2 * v[i] + (1 - b2) * d * d
                 p[i] -= scale * m[i] / (v[i].squareRoot() + eps)
             }
         } else {
-            for i in 0..<count {
+            for i in range {
                 let d = g[i] + wd * p[i]
                 m[i] = b1 * m[i] + (1 - b1) * d
                 v[i] = b2 * v[i] + (1 - b2) * d * d
