@@ -19,6 +19,7 @@ public enum Bench {
     /// Runs `cwb bench <suite> [options]`; returns the process exit code.
     public static func main(_ arguments: [String]) -> Int32 {
         guard let suite = arguments.first else { print(usage); return 2 }
+        if ["-h", "--help", "help"].contains(suite) { print(usage); return 0 }
         if suite == "loader" {   // its own options (--npy-samples, --epochs, …)
             do { try LoaderBench.run(Array(arguments.dropFirst())); return 0 } catch { print("cwb bench loader: \(error)"); return 1 }
         }

@@ -110,3 +110,30 @@ final class AutogradTests: XCTestCase {
         }
     }
 }
+
+/// The two convolution strategies — whole samples per core with single-threaded GEMMs, and one
+/// sample (group) at a time with both cores in each GEMM — compute the same values.
+final class ConvStrategyTests: XCTestCase {
+    func testSampleParallelMatchesGroupedForwardAndGradients() throws {
+        let x = randomTensor([3, 4, 36, 40], seed: 50), w = randomTensor([5, 4, 3, 3], seed: 51)
+        let tw = randomTensor([4, 2, 4, 4], seed: 52)
+        func run() throws -> [[Float]] {
+            let xi = x.detached(), wi = w.detached(), ti = tw.detached()
+            for t in [xi, wi, ti] { t.requiresGrad = true }
+            let y = try conv2d(xi, wi, padding: (1, 1))                                   // plane 1440: one sample per GEMM
+            let z = try convTranspose2d(xi, ti, stride: (2, 2), padding: (1, 1))          // plane 5760
+            let g = try grad(of: try (y * y).sum() + z.sum(), wrt: [xi, wi, ti])
+            return [y.scalars, z.scalars] + g.map(\.scalars)
+        }
+        let saved = ConvGeometry.sampleParallel
+        defer { ConvGeometry.sampleParallel = saved }
+        ConvGeometry.sampleParallel = true
+        let parallel = try run()
+        ConvGeometry.sampleParallel = false
+        let grouped = try run()
+        for (a, b) in zip(parallel, grouped) {
+            XCTAssertEqual(a.count, b.count)
+            for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-3 * max(1, abs(b[i]))) }
+        }
+    }
+}

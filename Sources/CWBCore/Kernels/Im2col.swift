@@ -18,6 +18,16 @@ public struct ConvGeometry: Equatable, Sendable {
     var groupSize: Int { Swift.max(1, Swift.min(n, (1024 + plane - 1) / Swift.max(plane, 1))) }
     /// Multiply–adds of the forward pass.
     public var macs: Int { n * o * plane * ckk }
+    /// Cores that each take whole samples (im2col + a single-threaded GEMM per sample), when
+    /// samples are large enough to be GEMMs on their own; 1 means one sample (group) at a time
+    /// with both cores inside each step.
+    var sampleWorkers: Int {
+        guard groupSize == 1, n >= 2, Parallel.maxThreads >= 2, ConvGeometry.sampleParallel else { return 1 }
+        return Swift.min(Parallel.maxThreads, n)
+    }
+    /// Switch for benchmarks comparing the two strategies (CWB_CONV_SAMPLE_PARALLEL=0 turns it off).
+    public nonisolated(unsafe) static var sampleParallel =
+        ProcessInfo.processInfo.environment["CWB_CONV_SAMPLE_PARALLEL"] != "0"
 }
 
 /// Positions a window can take: `span` = padded length − window extent; 0 when the window
@@ -28,10 +38,10 @@ func outputLength(_ span: Int, stride: Int) -> Int { span < 0 ? 0 : span / strid
 enum Im2col {
     /// cols[(c·kh+i)·kw+j, g·P + oy·Wo + ox] = x[n0+g, c, oy·sh−ph+i·dh, ox·sw−pw+j·dw] (0 outside).
     static func pack(_ x: UnsafePointer<Float>, _ geo: ConvGeometry, firstSample n0: Int, samples: Int,
-                     into cols: UnsafeMutablePointer<Float>) {
+                     into cols: UnsafeMutablePointer<Float>, parallel: Bool = true) {
         let hw = geo.h * geo.w, p = geo.plane, rowLength = samples * p
         let kk = geo.kh * geo.kw
-        Parallel.forChunks(geo.ckk, minChunk: Swift.max(1, 8192 / Swift.max(rowLength, 1))) { rows in
+        Parallel.forChunks(geo.ckk, minChunk: parallel ? Swift.max(1, 8192 / Swift.max(rowLength, 1)) : Int.max) { rows in
             for r in rows {
                 let c = r / kk, i = (r / geo.kw) % geo.kh, j = r % geo.kw
                 let ix0 = j * geo.dw - geo.pw
@@ -58,9 +68,9 @@ enum Im2col {
 
     /// The adjoint of `pack`: adds every column entry back into its input pixel.
     static func unpackAdd(_ cols: UnsafePointer<Float>, _ geo: ConvGeometry, firstSample n0: Int, samples: Int,
-                          into x: UnsafeMutablePointer<Float>) {
+                          into x: UnsafeMutablePointer<Float>, parallel: Bool = true) {
         let hw = geo.h * geo.w, p = geo.plane, rowLength = samples * p
-        Parallel.forChunks(geo.c, minChunk: 1) { channels in
+        Parallel.forChunks(geo.c, minChunk: parallel ? 1 : Int.max) { channels in
             for c in channels {
                 for s in 0..<samples {
                     let dstPlane = x + ((n0 + s) * geo.c + c) * hw

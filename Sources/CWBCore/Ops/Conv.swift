@@ -71,6 +71,22 @@ extension Tensor {
         let out = Tensor.uninitialized(geo.outputShape)
         let p = geo.plane, g = geo.groupSize
         var n0 = 0
+        let workers = geo.sampleWorkers
+        if workers > 1 {
+            let buffers = (0..<workers).map { Workspace.shared.buffer(2 + $0, geo.ckk * p) }
+            let px = x.pointer, pw = w.pointer, po = out.pointer
+            GEMM.onWorkers(workers) { worker in
+                for n in stride(from: worker, to: geo.n, by: workers) {
+                    var cols = UnsafePointer(px + n * geo.c * p)
+                    if !geo.isPointwise {
+                        Im2col.pack(px, geo, firstSample: n, samples: 1, into: buffers[worker], parallel: false)
+                        cols = UnsafePointer(buffers[worker])
+                    }
+                    GEMM.run(pw, cols, po + n * geo.o * p, m: geo.o, n: p, k: geo.ckk)
+                }
+            }
+            n0 = geo.n
+        }
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
             let cols: UnsafePointer<Float>
@@ -102,6 +118,23 @@ extension Tensor {
         let p = geo.plane, g = geo.groupSize
         let out = geo.isPointwise && g == 1 ? Tensor.uninitialized(geo.inputShape) : Tensor.zeros(geo.inputShape)
         var n0 = 0
+        let workers = geo.sampleWorkers
+        if workers > 1 {
+            let buffers = (0..<workers).map { Workspace.shared.buffer(2 + $0, geo.ckk * p) }
+            let py = y.pointer, pw = w.pointer, po = out.pointer
+            GEMM.onWorkers(workers) { worker in
+                for n in stride(from: worker, to: geo.n, by: workers) {
+                    let ym = UnsafePointer(py + n * geo.o * p)
+                    if geo.isPointwise {
+                        GEMM.run(pw, ym, po + n * geo.c * p, m: geo.ckk, n: p, k: geo.o, transA: true)
+                    } else {
+                        GEMM.run(pw, ym, buffers[worker], m: geo.ckk, n: p, k: geo.o, transA: true)
+                        Im2col.unpackAdd(buffers[worker], geo, firstSample: n, samples: 1, into: po, parallel: false)
+                    }
+                }
+            }
+            n0 = geo.n
+        }
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
             let ym: UnsafePointer<Float>
@@ -130,6 +163,29 @@ extension Tensor {
         let out = Tensor.uninitialized(geo.weightShape)
         let p = geo.plane, g = geo.groupSize
         var n0 = 0
+        let workers = geo.sampleWorkers
+        if workers > 1 {
+            // Each worker sums its samples' gradients into its own matrix (worker 0 into the
+            // result); the partial sums are added at the end.
+            let buffers = (0..<workers).map { Workspace.shared.buffer(2 + $0, geo.ckk * p) }
+            let partials = [out.pointer] + (1..<workers).map { Workspace.shared.buffer(2 + workers + $0, geo.o * geo.ckk) }
+            let px = x.pointer, py = y.pointer
+            GEMM.onWorkers(workers) { worker in
+                var first = true
+                for n in stride(from: worker, to: geo.n, by: workers) {
+                    var cols = UnsafePointer(px + n * geo.c * p)
+                    if !geo.isPointwise {
+                        Im2col.pack(px, geo, firstSample: n, samples: 1, into: buffers[worker], parallel: false)
+                        cols = UnsafePointer(buffers[worker])
+                    }
+                    GEMM.run(py + n * geo.o * p, cols, partials[worker], m: geo.o, n: geo.ckk, k: p, transB: true, beta: first ? 0 : 1)
+                    first = false
+                }
+            }
+            let po = out.pointer, count = geo.o * geo.ckk
+            for k in 1..<workers { let q = partials[k]; for i in 0..<count { po[i] += q[i] } }
+            n0 = geo.n
+        }
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
             let cols: UnsafePointer<Float>
