@@ -172,7 +172,7 @@ extension Value {
     public var asNumber: Double? {
         switch self {
         case let .number(x): return x
-        case let .tensor(t) where t.count == 1: return Double(t.pointer[0])
+        case let .tensor(t) where t.count == 1: return shortestDouble(t.pointer[0])
         default: return nil
         }
     }
