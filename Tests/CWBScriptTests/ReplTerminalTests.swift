@@ -67,8 +67,14 @@ final class ReplTerminalTests: XCTestCase {
         try tmux(["send-keys", "-t", "cwb", "Enter"])
         try waitFor("[2, 3]")
 
-        // History: Up recalls the previous entry.
-        try tmux(["send-keys", "-t", "cwb", "Up", "Up"])
+        // Commands complete too (readline splits ':' off the word).
+        try tmux(["send-keys", "-t", "cwb", ":ty", "Tab"])
+        try waitFor("cwb> :type")
+        try tmux(["send-keys", "-t", "cwb", "m", "Enter"])
+        try waitFor("tensor [2, 3] float32")
+
+        // History: Up recalls an earlier entry.
+        try tmux(["send-keys", "-t", "cwb", "Up", "Up", "Up"])
         try waitFor("cwb> m = zeros(2, 3)", occurrences: 2)
         try tmux(["send-keys", "-t", "cwb", "C-u", ""])
 
