@@ -213,6 +213,7 @@ extension Value {
                     flat.append(Float(x)); return true
                 }
                 guard let items = v.asList else { return false }
+                if depth >= 16 { throw ScriptError(.value, "tensor: lists nested more than 16 deep") }
                 if depth == shape.count { shape.append(items.count) }
                 else if depth > shape.count || shape[depth] != items.count {
                     throw ScriptError(.value, "tensor: nested lists are ragged (lengths \(shape.count > depth ? shape[depth] : 0) and \(items.count) at depth \(depth + 1))")
