@@ -115,6 +115,8 @@ extension Value: CustomStringConvertible {
     /// How `print` and interpolation show a value: strings without quotes.
     public var description: String {
         if case let .string(s) = self { return s }
+        // "loss \(l)" with a 0-d tensor reads best as the number itself.
+        if case let .tensor(t) = self, t.rank == 0 { return formatNumber(shortestDouble(t.pointer[0])) }
         return repr
     }
 
