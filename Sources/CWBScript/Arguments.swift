@@ -172,7 +172,7 @@ extension Value {
     public var asNumber: Double? {
         switch self {
         case let .number(x): return x
-        case let .tensor(t) where t.count == 1: return Double(t.pointer[0])
+        case let .tensor(t) where t.count == 1: return shortestDouble(t.pointer[0])
         default: return nil
         }
     }
@@ -213,6 +213,7 @@ extension Value {
                     flat.append(Float(x)); return true
                 }
                 guard let items = v.asList else { return false }
+                if depth >= 16 { throw ScriptError(.value, "tensor: lists nested more than 16 deep") }
                 if depth == shape.count { shape.append(items.count) }
                 else if depth > shape.count || shape[depth] != items.count {
                     throw ScriptError(.value, "tensor: nested lists are ragged (lengths \(shape.count > depth ? shape[depth] : 0) and \(items.count) at depth \(depth + 1))")

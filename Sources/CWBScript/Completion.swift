@@ -22,6 +22,10 @@ public enum Completion {
         if trimmed.isEmpty, word.hasPrefix(":") {
             return Result(matches: commands.filter { $0.hasPrefix(word) }, isPath: false)
         }
+        // readline breaks words at ':', so a command arrives as ":" before and "he" as the word.
+        if trimmed == ":", before.hasSuffix(":") {
+            return Result(matches: commands.filter { $0.hasPrefix(":" + word) }.map { String($0.dropFirst()) }, isPath: false)
+        }
         if trimmed == ":load" { return Result(matches: paths(word), isPath: true) }
         if let dot = word.lastIndex(of: ".") {
             let base = String(word[..<dot]), partial = String(word[word.index(after: dot)...])

@@ -13,7 +13,22 @@ public final class Interpreter {
     /// Files the script wrote (plots), in order; the notebook runner links them in reports.
     public private(set) var artifacts: [String] = []
     var callDepth = 0
-    static let maxCallDepth = 120
+    static let maxCallDepth = 1000
+    /// Below this stack address evaluation stops with an error (see StackGuard); set when the
+    /// outermost run starts (a notebook cell run from the REPL is nested in one).
+    var stackLimit: UInt = 0
+    var runDepth = 0
+
+    func guardingStack<T>(_ body: () throws -> T) rethrows -> T {
+        if runDepth == 0 {
+            let here = StackGuard.current()
+            let budget = StackGuard.budget()
+            stackLimit = here > budget ? here - budget : 0
+        }
+        runDepth += 1
+        defer { runDepth -= 1 }
+        return try body()
+    }
 
     public init(registry: BuiltinRegistry = .standard(), output: @escaping (String) -> Void = { text in
         FileHandle.standardOutput.write(Data(text.utf8))
@@ -39,6 +54,10 @@ public final class Interpreter {
     }
 
     public func run(_ block: Block) throws -> Result {
+        try guardingStack { try runStatements(block) }
+    }
+
+    func runStatements(_ block: Block) throws -> Result {
         var last = Result(value: .null, shouldShow: false)
         do {
             for statement in block.statements {
@@ -58,7 +77,8 @@ public final class Interpreter {
 
     /// Evaluates one expression in the global environment (`:type`, `:time`).
     public func evaluate(_ source: SourceFile) throws -> Value {
-        try evaluate(try Parser.parseExpression(source), globals)
+        let expr = try Parser.parseExpression(source)
+        return try guardingStack { try evaluate(expr, globals) }
     }
 
     /// Writes a line of output.
@@ -92,7 +112,7 @@ public final class Interpreter {
     /// Calls a function value (a closure, builtin or callable object) — for builtins that take
     /// callbacks (`map`, `no_grad`, training hooks).
     public func call(_ callee: Value, _ args: Arguments) throws -> Value {
-        try callValue(callee, args, at: args.location)
+        try guardingStack { try callValue(callee, args, at: args.location) }
     }
 
     // MARK: statements
@@ -201,6 +221,9 @@ public final class Interpreter {
     // MARK: expressions
 
     func evaluate(_ expr: Expr, _ scope: Scope) throws -> Value {
+        if StackGuard.current() < stackLimit {
+            throw ScriptError(.runtime, "recursion or nesting too deep (the stack is nearly full)", at: expr.location)
+        }
         switch expr {
         case let .number(v, _): return .number(v)
         case let .bool(b, _): return .bool(b)
@@ -255,47 +278,57 @@ public final class Interpreter {
             if try evaluate(cond, scope).isTruthy { return try execute(then, scope) }
             return try otherwise.map { try execute($0, scope) } ?? .null
         case let .forLoop(names, seqExpr, body, loc):
-            let seq = try evaluate(seqExpr, scope)
-            let count: Int
-            let element: (Int) throws -> Value
-            switch seq {
-            case let .list(xs): count = xs.count; element = { xs[$0] }
-            case let .range(r): count = r.count; element = { .number(Double(r.element($0))) }
-            case let .string(s): let cs = Array(s); count = cs.count; element = { .string(String(cs[$0])) }
-            case let .record(r): count = r.fields.count; element = { .list([.string(r.fields[$0].name), r.fields[$0].value]) }
-            case let .tensor(t):
-                guard t.rank >= 1 else { throw ScriptError(.type, "cannot loop over a 0-d tensor", at: seqExpr.location) }
-                count = t.shape[0]
-                element = { i in .tensor(try Interpreter.select(t, i)) }
-            case let .object(o as ScriptSequence): count = o.count; element = { try o.element($0) }
-            default:
-                throw ScriptError(.type, "cannot loop over a \(seq.typeName) (a list, range, string, record, tensor or dataset is needed)", at: seqExpr.location)
-            }
-            loop: for i in 0..<count {
-                try checkStop(loc)
-                let item = try element(i)
-                if names.count == 1 {
-                    scope.variables[names[0]] = item
-                } else {
-                    guard let parts = item.asList, parts.count == names.count else {
-                        throw ScriptError(.value, "cannot destructure \(item.repr) into \(names.count) loop variables", at: loc)
-                    }
-                    for (n, v) in zip(names, parts) { scope.variables[n] = v }
-                }
-                do { _ = try execute(body, scope) }
-                catch Jump.breakLoop { break loop }
-                catch Jump.continueLoop { continue loop }
-            }
-            return .null
+            return try evaluateFor(names, seqExpr, body, loc, scope)
         case let .whileLoop(cond, body, loc):
-            loop: while try evaluate(cond, scope).isTruthy {
-                try checkStop(loc)
-                do { _ = try execute(body, scope) }
-                catch Jump.breakLoop { break loop }
-                catch Jump.continueLoop { continue loop }
-            }
-            return .null
+            return try evaluateWhile(cond, body, loc, scope)
         }
+    }
+
+    // Loops live outside `evaluate` so its stack frame stays small: every level of script
+    // recursion costs one, and a small frame lets recursion go deeper.
+    func evaluateFor(_ names: [String], _ seqExpr: Expr, _ body: Block, _ loc: SourceLocation, _ scope: Scope) throws -> Value {
+        let seq = try evaluate(seqExpr, scope)
+        let count: Int
+        let element: (Int) throws -> Value
+        switch seq {
+        case let .list(xs): count = xs.count; element = { xs[$0] }
+        case let .range(r): count = r.count; element = { .number(Double(r.element($0))) }
+        case let .string(s): let cs = Array(s); count = cs.count; element = { .string(String(cs[$0])) }
+        case let .record(r): count = r.fields.count; element = { .list([.string(r.fields[$0].name), r.fields[$0].value]) }
+        case let .tensor(t):
+            guard t.rank >= 1 else { throw ScriptError(.type, "cannot loop over a 0-d tensor", at: seqExpr.location) }
+            count = t.shape[0]
+            element = { i in .tensor(try Interpreter.select(t, i)) }
+        case let .object(o as ScriptSequence): count = o.count; element = { try o.element($0) }
+        default:
+            throw ScriptError(.type, "cannot loop over a \(seq.typeName) (a list, range, string, record, tensor or dataset is needed)", at: seqExpr.location)
+        }
+        loop: for i in 0..<count {
+            try checkStop(loc)
+            let item = try element(i)
+            if names.count == 1 {
+                scope.variables[names[0]] = item
+            } else {
+                guard let parts = item.asList, parts.count == names.count else {
+                    throw ScriptError(.value, "cannot destructure \(item.repr) into \(names.count) loop variables", at: loc)
+                }
+                for (n, v) in zip(names, parts) { scope.variables[n] = v }
+            }
+            do { _ = try execute(body, scope) }
+            catch Jump.breakLoop { break loop }
+            catch Jump.continueLoop { continue loop }
+        }
+        return .null
+    }
+
+    func evaluateWhile(_ cond: Expr, _ body: Block, _ loc: SourceLocation, _ scope: Scope) throws -> Value {
+        loop: while try evaluate(cond, scope).isTruthy {
+            try checkStop(loc)
+            do { _ = try execute(body, scope) }
+            catch Jump.breakLoop { break loop }
+            catch Jump.continueLoop { continue loop }
+        }
+        return .null
     }
 
     /// Ctrl-C: loops and calls stop at their next step.

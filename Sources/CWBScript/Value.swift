@@ -115,11 +115,18 @@ extension Value: CustomStringConvertible {
     /// How `print` and interpolation show a value: strings without quotes.
     public var description: String {
         if case let .string(s) = self { return s }
+        // "loss \(l)" with a 0-d tensor reads best as the number itself.
+        if case let .tensor(t) = self, t.rank == 0 { return formatNumber(shortestDouble(t.pointer[0])) }
         return repr
     }
 
     /// How the REPL shows a value: strings quoted, so "1" and 1 differ.
-    public var repr: String {
+    public var repr: String { repr(depth: 0) }
+
+    /// Lists and records nested deeper than this print as `[…]` / `{…}` (and never overflow).
+    static let maxPrintDepth = 64
+
+    func repr(depth: Int) -> String {
         switch self {
         case let .number(v): return formatNumber(v)
         case let .bool(b): return b ? "true" : "false"
@@ -127,10 +134,12 @@ extension Value: CustomStringConvertible {
             .replacingOccurrences(of: "\n", with: "\\n") + "\""
         case .null: return "nil"
         case let .list(items):
-            let shown = items.prefix(100).map(\.repr).joined(separator: ", ")
+            if depth >= Value.maxPrintDepth { return "[…]" }
+            let shown = items.prefix(100).map { $0.repr(depth: depth + 1) }.joined(separator: ", ")
             return "[" + shown + (items.count > 100 ? ", … (\(items.count) items)" : "") + "]"
         case let .record(r):
-            return "{" + r.fields.map { "\($0.name): \($0.value.repr)" }.joined(separator: ", ") + "}"
+            if depth >= Value.maxPrintDepth { return "{…}" }
+            return "{" + r.fields.map { "\($0.name): \($0.value.repr(depth: depth + 1))" }.joined(separator: ", ") + "}"
         case let .range(r):
             return r.step == 1 ? "\(r.start)..<\(r.end)" : "range(\(r.start), \(r.end), \(r.step))"
         case let .function(c):
@@ -147,15 +156,19 @@ extension Value: CustomStringConvertible {
 
 extension Value {
     /// Structural equality of the language's own values; tensors and objects by identity.
-    public func equals(_ other: Value) -> Bool {
+    public func equals(_ other: Value) -> Bool { equals(other, depth: 0) }
+
+    func equals(_ other: Value, depth: Int) -> Bool {
+        // Beyond this depth structures compare as different rather than overflow the stack.
+        guard depth < 1000 else { return false }
         switch (self, other) {
         case let (.number(a), .number(b)): return a == b
         case let (.bool(a), .bool(b)): return a == b
         case let (.string(a), .string(b)): return a == b
         case (.null, .null): return true
-        case let (.list(a), .list(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.equals($1) }
+        case let (.list(a), .list(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.equals($1, depth: depth + 1) }
         case let (.record(a), .record(b)):
-            return a.fields.count == b.fields.count && a.fields.allSatisfy { f in b[f.name].map { f.value.equals($0) } ?? false }
+            return a.fields.count == b.fields.count && a.fields.allSatisfy { f in b[f.name].map { f.value.equals($0, depth: depth + 1) } ?? false }
         case let (.range(a), .range(b)): return a == b
         case let (.function(a), .function(b)): return a === b
         case let (.builtin(a), .builtin(b)): return a.builtin.name == b.builtin.name && a.receiver == nil && b.receiver == nil

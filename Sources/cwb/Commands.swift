@@ -1,8 +1,18 @@
+import CWBCore
 import CWBScript
 import Foundation
 
 /// The non-interactive ways to run code.
 enum Commands {
+    /// In scripts and notebooks the first Ctrl-C stops the running loop or training step (an
+    /// `interrupted` error naming where); a second one, if that takes too long, leaves at once.
+    static func installInterruptHandler() {
+        signal(SIGINT) { _ in
+            if StopRequest.isRequested { _exit(130) }
+            StopRequest.request()
+        }
+    }
+
     static func printError(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
@@ -28,6 +38,7 @@ enum Commands {
             printError("cwb: cannot read '\(path)' (no such file, or not UTF-8 text)")
             return 2
         }
+        installInterruptHandler()
         do {
             try Interpreter().run(SourceFile(name: path, text: text))
             return 0
@@ -68,6 +79,7 @@ enum Commands {
             printError("cwb run: \(path) has cells 1…\(notebook.cells.count); none in \(cells.lowerBound)..\(cells.upperBound)")
             return 2
         }
+        installInterruptHandler()
         let runner = NotebookRunner(notebook: notebook, interpreter: Interpreter(), echo: { text in
             FileHandle.standardOutput.write(Data(text.utf8))
         })

@@ -42,7 +42,7 @@ enum Readline {
         historyPath = env["CWB_HISTORY"] ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.cwb_history")
         using_history()
         if !FileManager.default.fileExists(atPath: historyPath) {
-            FileManager.default.createFile(atPath: historyPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: historyPath, contents: nil)
         }
         read_history(historyPath)
     }

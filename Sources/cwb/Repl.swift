@@ -21,7 +21,8 @@ enum Repl {
             let line: String?
             if interactive { line = Readline.read(prompt: prompt) } else { line = readLine(strippingNewline: true) }
             guard let line else {
-                if !pending.isEmpty { session.handle(pending) }
+                let rest = pending
+                if !rest.isEmpty { _ = BigStack.run { session.handle(rest) } }
                 break
             }
             if interactive { Readline.remember(line) }
@@ -29,7 +30,7 @@ enum Repl {
             if ReplSession.needsMoreInput(pending) { continue }
             let entry = pending
             pending = ""
-            if session.handle(entry) == .quit { break }
+            if BigStack.run({ session.handle(entry) }) == .quit { break }
         }
         if interactive {
             Readline.finish()

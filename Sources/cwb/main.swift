@@ -31,9 +31,11 @@ case "-h", "--help", "help":
     status = 0
 case "-e":
     guard arguments.count == 2 else { fail("cwb -e expects one argument: the code to run\n" + usage) }
-    status = Commands.snippet(arguments[1])
+    let code = arguments[1]
+    status = BigStack.run { Commands.snippet(code) }
 case "run":
-    status = Commands.notebook(Array(arguments.dropFirst()))
+    let rest = Array(arguments.dropFirst())
+    status = BigStack.run { Commands.notebook(rest) }
 case "bench":
     status = Bench.main(Array(arguments.dropFirst()))
 case "colorize":
@@ -44,6 +46,6 @@ case "eval":
 case let path?:
     if path.hasPrefix("-") { fail("cwb: unknown option '\(path)'\n" + usage) }
     guard arguments.count == 1 else { fail("cwb: one script at a time\n" + usage) }
-    status = Commands.script(path)
+    status = BigStack.run { Commands.script(path) }
 }
 exit(status)

@@ -12,6 +12,7 @@ final class CompletionTests: XCTestCase {
         XCTAssertTrue(Completion.complete(word: "weights.me", before: "", interpreter: interp).matches.contains("weights.mean"))
         XCTAssertEqual(Completion.complete(word: "cfg.la", before: "", interpreter: interp).matches, ["cfg.layers"])
         XCTAssertEqual(Completion.complete(word: ":c", before: "", interpreter: interp).matches, [":cells"])
+        XCTAssertEqual(Completion.complete(word: "ti", before: ":", interpreter: interp).matches, ["time"])
 
         let dir = try temporaryDirectory("complete")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("Plots"), withIntermediateDirectories: true)

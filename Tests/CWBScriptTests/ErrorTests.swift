@@ -57,7 +57,17 @@ final class ErrorTests: XCTestCase {
     }
 
     func testRuntimeErrors() {
-        expectError("fn f(n) { f(n + 1) }\nf(0)", .runtime, line: 1, column: 12, contains: "recursion too deep")
+        // On a big stack the call-depth limit speaks first, at the call.
+        let e = BigStack.run { expectError("fn f(n) { f(n + 1) }\nf(0)", .runtime, line: 1, column: 12, contains: "more than 1000 nested calls") }
+        XCTAssertNotNil(e)
+        // On a small stack (the test's own thread) the stack guard stops it: an error, not a crash.
+        do {
+            _ = try value("fn g(n) { if n == 0 { 0 } else { 1 + g(n - 1) } }\ng(100000)")
+            XCTFail("deep recursion should fail")
+        } catch let error as ScriptError {
+            XCTAssertEqual(error.kind, .runtime)
+            XCTAssertTrue(error.message.contains("too deep"), error.message)
+        } catch { XCTFail("\(error)") }
         expectError("error(\"custom\")", .runtime, line: 1, column: 6, contains: "custom")
     }
 

@@ -26,6 +26,7 @@ final class InterpreterTests: XCTestCase {
     func testStringInterpolation() throws {
         XCTAssertEqual(try value(#"r = {psnr: 22.5}; "PSNR \(r.psnr) dB, \(1 + 1) models, \("nested")""#).description,
                        "PSNR 22.5 dB, 2 models, nested")
+        XCTAssertEqual(try value(#""loss \(tensor([0.25, 0.75]).mean())""#).description, "loss 0.5")
     }
 
     func testListsRecordsRangesAndIndexing() throws {

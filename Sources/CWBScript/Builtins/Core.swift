@@ -91,7 +91,7 @@ func registerCoreBuiltins(_ r: BuiltinRegistry) {
     }
     r.register("floor(x)", domain: d, summary: "The largest integer not above x.", example: "floor(2.5)  # 2") { a, _ in .number(try a.number("x").rounded(.down)) }
     r.register("ceil(x)", domain: d, summary: "The smallest integer not below x.", example: "ceil(2.5)  # 3") { a, _ in .number(try a.number("x").rounded(.up)) }
-    r.register("sin(x)", domain: d, summary: "Sine of x (radians).", example: "sin(pi / 2)") { a, _ in .number(Foundation.sin(try a.number("x"))) }
+    r.register("sin(x)", domain: d, summary: "Sine of x (radians).", example: "sin(3.14159265 / 2)") { a, _ in .number(Foundation.sin(try a.number("x"))) }
     r.register("cos(x)", domain: d, summary: "Cosine of x (radians).", example: "cos(0)") { a, _ in .number(Foundation.cos(try a.number("x"))) }
     r.register("keys(r)", domain: d, summary: "The field names of a record.", example: "keys({a: 1, b: 2})  # [\"a\", \"b\"]", methodOf: ["record"]) { a, _ in
         guard case let .record(rec) = try a.required("r") else { throw a.fail("r", expects: "a record", got: try a.required("r")) }

@@ -36,6 +36,10 @@ extension Arguments {
     }
 }
 
+/// The Double that prints like the Float (0.43026352, not 0.4302635192871094): values that
+/// come out of tensors are Float32, and their binary noise is not information.
+func shortestDouble(_ f: Float) -> Double { Double("\(f)") ?? Double(f) }
+
 func registerTensorBuiltins(_ r: BuiltinRegistry) {
     let d = "tensor"
     let T: Set<String> = ["tensor"]
@@ -186,13 +190,13 @@ func registerTensorBuiltins(_ r: BuiltinRegistry) {
         t(try a.tensor("x").variance(axes: try a.axes(), unbiased: try a.bool("unbiased", default: true), keepDims: try a.bool("keepdim", default: false)))
     }
     r.register("item(x)", domain: d, summary: "The number in a one-element tensor.", example: "x.sum().item()", methodOf: T) { a, _ in
-        .number(Double(try a.tensor("x").item()))
+        .number(shortestDouble(try a.tensor("x").item()))
     }
     r.register("tolist(x)", domain: d, summary: "A tensor's values as (nested) lists of numbers.", example: "arange(3).tolist()", methodOf: T) { a, _ in
         let x = try a.tensor("x")
         let s = x.scalars
         func build(_ dim: Int, _ offset: Int) -> Value {
-            if dim == x.rank { return .number(Double(s[offset])) }
+            if dim == x.rank { return .number(shortestDouble(s[offset])) }
             let stride = x.shape[(dim + 1)...].reduce(1, *)
             return .list((0..<x.shape[dim]).map { build(dim + 1, offset + $0 * stride) })
         }
