@@ -71,22 +71,6 @@ extension Tensor {
         let out = Tensor.uninitialized(geo.outputShape)
         let p = geo.plane, g = geo.groupSize
         var n0 = 0
-        let workers = geo.sampleWorkers
-        if workers > 1 {
-            let buffers = (0..<workers).map { Workspace.shared.buffer(2 + $0, geo.ckk * p) }
-            let px = x.pointer, pw = w.pointer, po = out.pointer
-            GEMM.onWorkers(workers) { worker in
-                for n in stride(from: worker, to: geo.n, by: workers) {
-                    var cols = UnsafePointer(px + n * geo.c * p)
-                    if !geo.isPointwise {
-                        Im2col.pack(px, geo, firstSample: n, samples: 1, into: buffers[worker], parallel: false)
-                        cols = UnsafePointer(buffers[worker])
-                    }
-                    GEMM.run(pw, cols, po + n * geo.o * p, m: geo.o, n: p, k: geo.ckk)
-                }
-            }
-            n0 = geo.n
-        }
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
             let cols: UnsafePointer<Float>
