@@ -98,6 +98,26 @@ enum Im2col {
         }
     }
 
+    /// The (C·kh·kw) × (s·P) im2col matrix of samples n0..<n0+s: the input itself for a
+    /// pointwise conv of one sample, else packed into the buffer `buffer()` gives.
+    static func columns(_ x: UnsafePointer<Float>, _ geo: ConvGeometry, firstSample n0: Int, samples s: Int,
+                        parallel: Bool = true, buffer: () -> UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if geo.isPointwise && s == 1 { return x + n0 * geo.c * geo.plane }
+        let b = buffer()
+        pack(x, geo, firstSample: n0, samples: s, into: b, parallel: parallel)
+        return UnsafePointer(b)
+    }
+
+    /// The O × (s·P) matrix of samples n0..<n0+s of an N×O×P tensor: the tensor itself for one
+    /// sample, else gathered into the buffer `buffer()` gives.
+    static func sampleMatrix(_ y: UnsafePointer<Float>, rows: Int, plane: Int, firstSample n0: Int, samples s: Int,
+                             buffer: () -> UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if s == 1 { return y + n0 * rows * plane }
+        let b = buffer()
+        gatherSamples(y, rows: rows, plane: plane, firstSample: n0, samples: s, into: b)
+        return UnsafePointer(b)
+    }
+
     /// Copies samples n0..<n0+G of an N×O×P tensor into an O×(G·P) matrix (or back).
     static func gatherSamples(_ t: UnsafePointer<Float>, rows: Int, plane: Int, firstSample n0: Int, samples: Int,
                               into m: UnsafeMutablePointer<Float>) {

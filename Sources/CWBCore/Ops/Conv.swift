@@ -73,13 +73,7 @@ extension Tensor {
         var n0 = 0
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
-            let cols: UnsafePointer<Float>
-            if geo.isPointwise && s == 1 { cols = UnsafePointer(x.pointer + n0 * geo.c * p) }
-            else {
-                let buf = Workspace.shared.buffer(0, geo.ckk * s * p)
-                Im2col.pack(x.pointer, geo, firstSample: n0, samples: s, into: buf)
-                cols = UnsafePointer(buf)
-            }
+            let cols = Im2col.columns(x.pointer, geo, firstSample: n0, samples: s) { Workspace.shared.buffer(0, geo.ckk * s * p) }
             if s == 1 {
                 GEMM.run(w.pointer, cols, out.pointer + n0 * geo.o * p, m: geo.o, n: p, k: geo.ckk)
             } else {
@@ -121,13 +115,7 @@ extension Tensor {
         }
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
-            let ym: UnsafePointer<Float>
-            if s == 1 { ym = UnsafePointer(y.pointer + n0 * geo.o * p) }
-            else {
-                let m = Workspace.shared.buffer(1, geo.o * s * p)
-                Im2col.gatherSamples(y.pointer, rows: geo.o, plane: p, firstSample: n0, samples: s, into: m)
-                ym = UnsafePointer(m)
-            }
+            let ym = Im2col.sampleMatrix(y.pointer, rows: geo.o, plane: p, firstSample: n0, samples: s) { Workspace.shared.buffer(1, geo.o * s * p) }
             if geo.isPointwise && s == 1 {
                 GEMM.run(w.pointer, ym, out.pointer + n0 * geo.c * p, m: geo.ckk, n: p, k: geo.o, transA: true)
             } else {
@@ -157,11 +145,7 @@ extension Tensor {
             GEMM.onWorkers(workers) { worker in
                 var first = true
                 for n in stride(from: worker, to: geo.n, by: workers) {
-                    var cols = UnsafePointer(px + n * geo.c * p)
-                    if !geo.isPointwise {
-                        Im2col.pack(px, geo, firstSample: n, samples: 1, into: buffers[worker], parallel: false)
-                        cols = UnsafePointer(buffers[worker])
-                    }
+                    let cols = Im2col.columns(px, geo, firstSample: n, samples: 1, parallel: false) { buffers[worker] }
                     GEMM.run(py + n * geo.o * p, cols, partials[worker], m: geo.o, n: geo.ckk, k: p, transB: true, beta: first ? 0 : 1)
                     first = false
                 }
@@ -172,20 +156,8 @@ extension Tensor {
         }
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
-            let cols: UnsafePointer<Float>
-            if geo.isPointwise && s == 1 { cols = UnsafePointer(x.pointer + n0 * geo.c * p) }
-            else {
-                let buf = Workspace.shared.buffer(0, geo.ckk * s * p)
-                Im2col.pack(x.pointer, geo, firstSample: n0, samples: s, into: buf)
-                cols = UnsafePointer(buf)
-            }
-            let ym: UnsafePointer<Float>
-            if s == 1 { ym = UnsafePointer(y.pointer + n0 * geo.o * p) }
-            else {
-                let m = Workspace.shared.buffer(1, geo.o * s * p)
-                Im2col.gatherSamples(y.pointer, rows: geo.o, plane: p, firstSample: n0, samples: s, into: m)
-                ym = UnsafePointer(m)
-            }
+            let cols = Im2col.columns(x.pointer, geo, firstSample: n0, samples: s) { Workspace.shared.buffer(0, geo.ckk * s * p) }
+            let ym = Im2col.sampleMatrix(y.pointer, rows: geo.o, plane: p, firstSample: n0, samples: s) { Workspace.shared.buffer(1, geo.o * s * p) }
             GEMM.run(ym, cols, out.pointer, m: geo.o, n: geo.ckk, k: s * p, transB: true, beta: n0 == 0 ? 0 : 1)
             n0 += s
         }
