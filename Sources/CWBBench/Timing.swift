@@ -1,3 +1,4 @@
+import CWBCore
 import Foundation
 
 /// Wall-clock measurement: warm-up runs, then the median of `runs` timed runs.
@@ -36,9 +37,9 @@ public func peakRSSBytes() -> Int {
     return Int(usage.ru_maxrss) * 1024
 }
 
-/// Writes `text` to `path` atomically (temp file + rename).
+/// Writes `text` to `path` (creating its folder) through the core's AtomicFile.
 func writeAtomically(_ text: String, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try Data(text.utf8).write(to: url, options: .atomic)
+    try AtomicFile.write(Data(text.utf8), to: path)
 }

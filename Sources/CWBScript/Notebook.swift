@@ -1,3 +1,4 @@
+import CWBCore
 import Foundation
 
 /// A `.cwb` notebook: a script whose `# %%` lines start cells (jupytext's "percent" format).
@@ -180,6 +181,6 @@ public final class NotebookRunner {
     public static func write(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try AtomicFile.write(Data(text.utf8), to: path)
     }
 }

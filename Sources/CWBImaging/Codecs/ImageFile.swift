@@ -1,3 +1,4 @@
+import CWBCore
 import Foundation
 
 /// File formats cwb reads and writes.
@@ -72,25 +73,8 @@ extension RGBImage {
         guard let fmt = format ?? ImageFormat.fromExtension(of: path) else {
             throw ImageError("\(path): cannot tell the image format from the extension (use .png, .jpg or .jpeg)")
         }
-        try AtomicFile.write(try encode(format: fmt, quality: quality), to: path)
+        try AtomicFile.write(Data(try encode(format: fmt, quality: quality)), to: path)
     }
 }
 
 /// Temp file + rename, so no reader ever sees a half-written file.
-public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        do {
-            try Data(bytes).write(to: tmp)
-        } catch {
-            throw ImageError("\(path): cannot write (\(error.localizedDescription))")
-        }
-        if rename(tmp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(tmp.path)
-            throw ImageError("\(path): cannot move the written file into place (\(reason))")
-        }
-    }
-}

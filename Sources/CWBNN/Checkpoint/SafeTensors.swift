@@ -152,7 +152,7 @@ public enum SafeTensors {
 
     /// Writes atomically: a temporary file in the same folder, then a rename.
     public static func write(_ tensors: StateDict, metadata: [String: String] = [:], to url: URL) throws {
-        try writeAtomically(encode(tensors, metadata: metadata), to: url)
+        try AtomicFile.write(encode(tensors, metadata: metadata), to: url.path)
     }
 
     private static func store(_ src: UnsafeMutablePointer<Float>, count: Int, dtype: DType, into dst: UnsafeMutableRawPointer) {
@@ -185,24 +185,5 @@ public enum SafeTensors {
             }
         }
         return out + "\""
-    }
-}
-
-/// Writes `data` to a temporary file beside `url`, then renames it over `url`, so a reader
-/// never sees half a file.
-public func writeAtomically(_ data: Data, to url: URL) throws {
-    let dir = url.deletingLastPathComponent()
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
-    do {
-        try data.write(to: tmp)
-        if rename(tmp.path, url.path) != 0 {
-            throw TensorError("cannot rename \(tmp.lastPathComponent) to \(url.path): \(String(cString: strerror(errno)))")
-        }
-    } catch let e as TensorError {
-        try? FileManager.default.removeItem(at: tmp)
-        throw e
-    } catch {
-        try? FileManager.default.removeItem(at: tmp)
-        throw TensorError("cannot write \(url.path): \(error.localizedDescription)")
     }
 }

@@ -53,7 +53,7 @@ public enum EvalCommand {
                            report.colorfulness.values[k], report.baselinePSNR.values[k], report.baselineSSIM.values[k]))
             }
             log(report.description)
-            if let csv { try AtomicFile.write(Array((lines.joined(separator: "\n") + "\n").utf8), to: csv) }
+            if let csv { try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: csv) }
             if let hist {
                 let spec = PlotSpec(kind: .histogram(bins: 15),
                                     series: [PlotSeries(title: "model", y: report.psnr.values), PlotSeries(title: "gray baseline", y: report.baselinePSNR.values)],
