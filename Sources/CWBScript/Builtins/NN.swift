@@ -235,21 +235,22 @@ func registerNNBuiltins(_ r: BuiltinRegistry) {
 
     // MARK: optimizers and schedules
     func clip(_ a: Arguments) throws -> Float? { a.has("clip") ? try a.float("clip", default: 1) : nil }
-    r.register("adam(lr: 0.001, beta1: 0.9, beta2: 0.999, weight_decay: 0, clip: nil)", domain: d,
-               summary: "Adam (as torch.optim.Adam); clip rescales gradients to that global norm.", example: "opt = adam(lr: 2e-4, beta1: 0.5)") { a, _ in
-        let lr = try a.float("lr", default: 1e-3), b1 = try a.float("beta1", default: 0.9), b2 = try a.float("beta2", default: 0.999)
-        let wd = try a.float("weight_decay", default: 0), c = try clip(a)
-        return .object(OptimizerSpec(kind: "adam", text: "adam(lr: \(lr), beta1: \(b1), beta2: \(b2))") {
-            try Adam($0, learningRate: lr, beta1: b1, beta2: b2, weightDecay: wd, clipNorm: c)
-        })
-    }
-    r.register("radam(lr: 0.001, beta1: 0.9, beta2: 0.999, weight_decay: 0, clip: nil)", domain: d,
-               summary: "Rectified Adam (as torch.optim.RAdam).", example: "opt = radam(lr: 1e-3)") { a, _ in
-        let lr = try a.float("lr", default: 1e-3), b1 = try a.float("beta1", default: 0.9), b2 = try a.float("beta2", default: 0.999)
-        let wd = try a.float("weight_decay", default: 0), c = try clip(a)
-        return .object(OptimizerSpec(kind: "radam", text: "radam(lr: \(lr), beta1: \(b1), beta2: \(b2))") {
-            try RAdam($0, learningRate: lr, beta1: b1, beta2: b2, weightDecay: wd, clipNorm: c)
-        })
+    // Adam and RAdam take the same arguments.
+    let adamFamily: [(String, String, ([(name: String, tensor: Tensor)], Float, Float, Float, Float, Float?) throws -> Optimizer)] = [
+        ("adam", "Adam (as torch.optim.Adam); clip rescales gradients to that global norm.",
+         { try Adam($0, learningRate: $1, beta1: $2, beta2: $3, weightDecay: $4, clipNorm: $5) }),
+        ("radam", "Rectified Adam (as torch.optim.RAdam); clip rescales gradients to that global norm.",
+         { try RAdam($0, learningRate: $1, beta1: $2, beta2: $3, weightDecay: $4, clipNorm: $5) }),
+    ]
+    for (name, summary, make) in adamFamily {
+        r.register("\(name)(lr: 0.001, beta1: 0.9, beta2: 0.999, weight_decay: 0, clip: nil)", domain: d, summary: summary,
+                   example: "opt = \(name)(lr: 2e-4, beta1: 0.5)") { a, _ in
+            let lr = try a.float("lr", default: 1e-3), b1 = try a.float("beta1", default: 0.9), b2 = try a.float("beta2", default: 0.999)
+            let wd = try a.float("weight_decay", default: 0), c = try clip(a)
+            return .object(OptimizerSpec(kind: name, text: "\(name)(lr: \(lr), beta1: \(b1), beta2: \(b2))") {
+                try make($0, lr, b1, b2, wd, c)
+            })
+        }
     }
     r.register("sgd(lr: 0.01, momentum: 0, nesterov: false, weight_decay: 0, clip: nil)", domain: d,
                summary: "SGD with momentum / Nesterov (as torch.optim.SGD).", example: "opt = sgd(lr: 0.01, momentum: 0.9)") { a, _ in
