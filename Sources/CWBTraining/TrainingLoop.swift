@@ -50,7 +50,8 @@ public struct TrainingOptions {
 }
 
 /// Runs `regime` for `options.epochs` epochs over `data`. Returns the history so far when a
-/// stop is requested (StopRequest, the REPL's Ctrl-C) or a loss turns non-finite; the model
+/// stop is requested (StopRequest, the REPL's Ctrl-C; the request stays set, so a script loop
+/// around the call stops too — the REPL clears it at its prompt) or a loss turns non-finite; the model
 /// keeps what it learnt. `validate` runs after every epoch with the modules in eval mode.
 public func train(_ regime: TrainingRegime, data: BatchSource, options: TrainingOptions,
                   validate: ((Int) throws -> [String: Double])? = nil) throws -> History {
@@ -62,7 +63,6 @@ public func train(_ regime: TrainingRegime, data: BatchSource, options: Training
         (firstEpoch, history) = try TrainingState.load(path, into: regime)
         options.log("resumed \(regime.name) from \(path) at epoch \(firstEpoch + 1)")
     }
-    StopRequest.clear()
     var globalStep = history.steps.last.map { $0.step + 1 } ?? 0
     for epoch in firstEpoch..<max(firstEpoch, options.epochs) {
         let started = now()
@@ -89,7 +89,6 @@ public func train(_ regime: TrainingRegime, data: BatchSource, options: Training
         bar.finish()
         let means = sums.mapValues { $0 / Double(max(count, 1)) }
         if StopRequest.isRequested {
-            StopRequest.clear()
             history.stopReason = "stop requested during epoch \(epoch + 1) after \(count) of \(data.batchesPerEpoch) steps"
             options.log("training stopped: \(history.stopReason!)")
             return history
