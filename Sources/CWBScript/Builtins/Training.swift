@@ -101,7 +101,9 @@ struct FitSetup {
         let seed = UInt64(try a.int("seed", default: 0))
         loader = try BatchLoader(source: data.source, batchSize: batch, size: data.size,
                                  augmentation: data.augment ? try Augmentation(size: data.size) : nil,
-                                 shuffle: true, seed: seed, dropLast: data.count >= 2 * batch, workers: 2)
+                                 shuffle: true, seed: seed, dropLast: data.count >= batch, workers: 2)
+        // A ragged last batch is dropped (reshuffled into later epochs): a batch of one would
+        // give batch norm a single value per channel at the bottleneck.
         var o = TrainingOptions(epochs: try a.int("epochs", default: 10))
         o.schedule = try a.schedule("schedule")
         o.checkpointPath = try a.optionalString("checkpoint")
