@@ -19,17 +19,7 @@ enum Commands {
 
     /// `cwb -e 'code'`: runs the code; shows the last value like the REPL.
     static func snippet(_ code: String) -> Int32 {
-        let interpreter = Interpreter()
-        do {
-            let result = try interpreter.run(SourceFile(name: "<-e>", text: code))
-            if result.shouldShow { interpreter.emit(result.value.repr) }
-            return 0
-        } catch let e as ScriptError {
-            printError(e.rendered)
-        } catch {
-            printError("error: \(error)")
-        }
-        return 1
+        run(SourceFile(name: "<-e>", text: code), showLastValue: true)
     }
 
     /// `cwb FILE.cwb`: runs a script (all its cells, as one program).
@@ -39,8 +29,15 @@ enum Commands {
             return 2
         }
         installInterruptHandler()
+        return run(SourceFile(name: path, text: text), showLastValue: false)
+    }
+
+    /// Runs a program in a fresh interpreter: 0, or 1 after printing the located error.
+    private static func run(_ source: SourceFile, showLastValue: Bool) -> Int32 {
+        let interpreter = Interpreter()
         do {
-            try Interpreter().run(SourceFile(name: path, text: text))
+            let result = try interpreter.run(source)
+            if showLastValue && result.shouldShow { interpreter.emit(result.value.repr) }
             return 0
         } catch let e as ScriptError {
             printError(e.rendered)
