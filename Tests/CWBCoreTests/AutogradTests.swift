@@ -59,6 +59,47 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(try x.grad!.item(), Float(pow(1.0001, 20_000.0)), accuracy: 1e-2)
     }
 
+    /// The graph keeps only what backward rules need (PyTorch's saved tensors): an
+    /// activation that feeds only ops whose rules do not read it dies with its last user.
+    func testTheGraphKeepsOnlyWhatBackwardRulesNeed() throws {
+        let x = randomTensor([2, 3, 4, 4], seed: 3); x.requiresGrad = true
+        let mask = Tensor.ones([2, 3, 4, 4])
+        weak var activated: Tensor?, summed: Tensor?, tanhOutput: Tensor?
+        var loss: Tensor
+        do {
+            let a = x.leakyRelu(0.2)                  // its rule keeps x, not a
+            activated = a
+            let dropped = try a * mask                // x · constant keeps only the constant
+            let s = try dropped + dropped             // add keeps shapes only
+            summed = s
+            let t = s.tanh()                          // tanh keeps its own output's storage
+            tanhOutput = t
+            loss = t.sum()
+        }
+        XCTAssertNil(activated, "the leaky relu's output is needed by no backward rule")
+        XCTAssertNil(summed, "add's output is needed by no backward rule")
+        XCTAssertNil(tanhOutput, "the tensor object goes; the node keeps its storage")
+        try loss.backward()
+        let y = x.scalars.map { $0 > 0 ? $0 : 0.2 * $0 }
+        let expected = y.map { v -> Float in let t = Foundation.tanh(2 * v); return (1 - t * t) * 2 * (v > 0 ? 1 : 0.2) }
+        for (g, e) in zip(x.grad!.scalars, expected) { XCTAssertEqual(g, e, accuracy: 1e-5) }
+        _ = loss
+    }
+
+    /// A rule that reads its output still differentiates through it twice when the
+    /// backward pass is recorded, though the output tensor itself was freed.
+    func testRulesReadingTheirOutputSupportSecondDerivatives() throws {
+        let x = try Tensor(shape: [3], scalars: [-0.5, 0.1, 0.7]); x.requiresGrad = true
+        let y = (x * 1.5).tanh().sum()              // the tanh output is only in its node
+        let g = try grad(of: y, wrt: [x], createGraph: true)[0]
+        let gg = try grad(of: g.sum(), wrt: [x])[0]
+        for (i, v) in x.scalars.enumerated() {
+            let t = Foundation.tanh(1.5 * v)
+            XCTAssertEqual(g.scalars[i], 1.5 * (1 - t * t), accuracy: 1e-5)
+            XCTAssertEqual(gg.scalars[i], -2 * 1.5 * 1.5 * t * (1 - t * t), accuracy: 1e-5)
+        }
+    }
+
     func testSeededRandomnessIsReproducible() {
         let a = Tensor.randn([100], generator: RandomGenerator(seed: 42)).scalars
         let b = Tensor.randn([100], generator: RandomGenerator(seed: 42)).scalars

@@ -4,8 +4,8 @@ extension Tensor {
     /// (PyTorch's `backward`). `self` must hold one element unless `gradient` is given.
     public func backward(_ gradient: Tensor? = nil) throws {
         let seed = try Tensor.seedGradient(for: self, gradient)
-        let grads = try Tensor.propagate(from: self, seed: seed, createGraph: false, stopAt: nil)
-        for (leaf, g) in grads where leaf.node == nil && leaf.requiresGrad {
+        let grads = try Tensor.propagate(from: self, seed: seed, createGraph: false, targets: nil)
+        for (leaf, g) in grads.leaves {
             leaf.grad = try leaf.grad.map { try $0 + g } ?? g.detached()
         }
     }
@@ -23,60 +23,85 @@ extension Tensor {
         return Tensor.ones(output.shape)
     }
 
-    /// Runs the backward rules from `root` in reverse topological order and returns the
-    /// gradient reaching every leaf (for `backward`) or every tensor named in `targets`
-    /// (for `grad`). Only paths that lead to a wanted tensor are followed.
+    /// What a backward pass delivers: the gradient reaching each leaf that requires grad,
+    /// and the gradient reaching each wanted tensor by its `gradientKey`.
+    struct Reached {
+        var leaves: [(Tensor, Tensor)] = []
+        var byKey: [ObjectIdentifier: Tensor] = [:]
+    }
+
+    /// Runs the backward rules from `root` in reverse topological order. Without `targets`
+    /// (`backward`) the wanted tensors are the leaves that require grad; with them (`grad`),
+    /// the tensors whose `gradientKey` is listed. Only paths that lead to a wanted tensor are
+    /// followed.
     static func propagate(from root: Tensor, seed: Tensor, createGraph: Bool,
-                          stopAt targets: Set<ObjectIdentifier>?) throws -> [(Tensor, Tensor)] {
-        let order = topologicalOrder(from: root)
-        // A tensor is wanted if it is a target (or, for backward, a leaf that requires grad);
-        // a node is worth running if any input leads to a wanted tensor.
-        var leadsToWanted = Set<ObjectIdentifier>()
-        for t in order.reversed() {
-            let id = ObjectIdentifier(t)
-            let wanted = targets.map { $0.contains(id) } ?? (t.node == nil && t.requiresGrad)
-            if wanted || (t.node?.inputs.contains { leadsToWanted.contains(ObjectIdentifier($0)) } ?? false) {
-                leadsToWanted.insert(id)
+                          targets: Set<ObjectIdentifier>?) throws -> Reached {
+        func wantedLeaf(_ t: Tensor) -> Bool { targets?.contains(ObjectIdentifier(t)) ?? t.requiresGrad }
+        var reached = Reached()
+        guard let rootNode = root.node else {
+            if wantedLeaf(root) { reached.leaves.append((root, seed)); reached.byKey[ObjectIdentifier(root)] = seed }
+            return reached
+        }
+        let order = topologicalOrder(from: rootNode)
+        // A node is worth running if it is a target or an input leads to a wanted tensor.
+        var useful = Set<ObjectIdentifier>()
+        func leadsToWanted(_ e: Edge) -> Bool {
+            switch e {
+            case .node(let n): useful.contains(ObjectIdentifier(n))
+            case .leaf(let t): wantedLeaf(t)
+            case .constant: false
             }
         }
-        var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
-        var reached: [(Tensor, Tensor)] = []
+        for n in order.reversed() {
+            let id = ObjectIdentifier(n)
+            if targets?.contains(id) ?? false || n.edges.contains(where: leadsToWanted) { useful.insert(id) }
+        }
+        var gradients: [ObjectIdentifier: Tensor] = [ObjectIdentifier(rootNode): seed]
+        var leafGradients: [ObjectIdentifier: (Tensor, Tensor)] = [:]
         try withGradMode(createGraph) {
-            for t in order {
-                let id = ObjectIdentifier(t)
+            for n in order {
+                let id = ObjectIdentifier(n)
                 guard let g = gradients.removeValue(forKey: id) else { continue }
-                if targets?.contains(id) ?? (t.node == nil) { reached.append((t, g)) }
-                guard let node = t.node else { continue }
-                let needed = node.inputs.map { leadsToWanted.contains(ObjectIdentifier($0)) }
-                let context = BackwardContext(createGraph: createGraph, needed: needed)
-                let inputGrads = try node.backward(g, t, context)
-                for (input, ig) in zip(node.inputs, inputGrads) {
-                    guard let ig, leadsToWanted.contains(ObjectIdentifier(input)) else { continue }
-                    let key = ObjectIdentifier(input)
-                    gradients[key] = try gradients[key].map { try $0 + ig } ?? ig
+                if targets?.contains(id) ?? false { reached.byKey[id] = g }
+                let needed = n.edges.map(leadsToWanted)
+                guard needed.contains(true) else { continue }
+                let inputGrads = try n.backward(g, BackwardContext(createGraph: createGraph, needed: needed))
+                for (i, (edge, ig)) in zip(n.edges, inputGrads).enumerated() {
+                    guard let ig, needed[i] else { continue }
+                    switch edge {
+                    case .node(let input):
+                        let key = ObjectIdentifier(input)
+                        gradients[key] = try gradients[key].map { try $0 + ig } ?? ig
+                    case .leaf(let leaf):
+                        let key = ObjectIdentifier(leaf)
+                        leafGradients[key] = (leaf, try leafGradients[key].map { try $0.1 + ig } ?? ig)
+                    case .constant:
+                        break
+                    }
                 }
             }
+        }
+        for (key, (leaf, g)) in leafGradients {
+            reached.leaves.append((leaf, g))
+            reached.byKey[key] = g
         }
         return reached
     }
 
-    /// Tensors reachable from `root` through recorded nodes, each after every tensor that
-    /// uses it. Iterative, so deep graphs (long training unrolls) do not blow the stack.
-    static func topologicalOrder(from root: Tensor) -> [Tensor] {
-        var visited = Set<ObjectIdentifier>()
-        var postOrder: [Tensor] = []
-        var stack: [(Tensor, Int)] = [(root, 0)]
-        visited.insert(ObjectIdentifier(root))
-        while let (t, next) = stack.popLast() {
-            let inputs = t.node?.inputs ?? []
-            if next < inputs.count {
-                stack.append((t, next + 1))
-                let child = inputs[next]
-                if child.isTracked && visited.insert(ObjectIdentifier(child)).inserted {
+    /// The nodes reachable from `root`, each after every node that uses its output.
+    /// Iterative, so deep graphs (long training unrolls) do not blow the stack.
+    static func topologicalOrder(from root: Node) -> [Node] {
+        var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
+        var postOrder: [Node] = []
+        var stack: [(Node, Int)] = [(root, 0)]
+        while let (n, next) = stack.popLast() {
+            if next < n.edges.count {
+                stack.append((n, next + 1))
+                if case .node(let child) = n.edges[next], visited.insert(ObjectIdentifier(child)).inserted {
                     stack.append((child, 0))
                 }
             } else {
-                postOrder.append(t)
+                postOrder.append(n)
             }
         }
         return postOrder.reversed()
@@ -90,9 +115,7 @@ extension Tensor {
 public func grad(of output: Tensor, wrt inputs: [Tensor], gradient: Tensor? = nil,
                  createGraph: Bool = false) throws -> [Tensor] {
     let seed = try Tensor.seedGradient(for: output, gradient)
-    let targets = Set(inputs.map(ObjectIdentifier.init))
-    let reached = try Tensor.propagate(from: output, seed: seed, createGraph: createGraph, stopAt: targets)
-    var byId: [ObjectIdentifier: Tensor] = [:]
-    for (t, g) in reached where targets.contains(ObjectIdentifier(t)) { byId[ObjectIdentifier(t)] = g }
-    return inputs.map { byId[ObjectIdentifier($0)] ?? Tensor.zeros($0.shape) }
+    let targets = Set(inputs.map(\.gradientKey))
+    let reached = try Tensor.propagate(from: output, seed: seed, createGraph: createGraph, targets: targets)
+    return inputs.map { reached.byKey[$0.gradientKey] ?? Tensor.zeros($0.shape) }
 }

@@ -24,9 +24,10 @@ extension Tensor {
         let out = Tensor.uninitialized(shape)
         let pm = mask.pointer, pa = ea.pointer, pb = eb.pointer, po = out.pointer
         for i in 0..<out.count { po[i] = pm[i] != 0 ? pa[i] : pb[i] }
-        return out.recorded("where", [a, b]) { g, _, c in
-            [c.needs(0) ? try (g * mask).sumTo(a.shape) : nil,
-             c.needs(1) ? try (g * (1 - mask)).sumTo(b.shape) : nil]
+        let sa = a.shape, sb = b.shape
+        return out.recorded("where", [a, b]) { g, c in
+            [c.needs(0) ? try (g * mask).sumTo(sa) : nil,
+             c.needs(1) ? try (g * (1 - mask)).sumTo(sb) : nil]
         }
     }
 }

@@ -85,10 +85,13 @@ extension Tensor {
         }
         if let bias { addChannelBias(out, bias) }
         let inputs = bias.map { [x, w, $0] } ?? [x, w]
-        return out.recorded("conv2d", inputs) { g, _, c in
-            [c.needs(0) ? convData(g, w, geo) : nil,
-             c.needs(1) ? convWeight(x, g, geo) : nil,
-             bias != nil && c.needs(2) ? try g.sum(axes: [0, 2, 3]) : nil]
+        // The input is kept only for the weight's gradient and the weight only for the input's
+        // (a frozen network, like the perceptual loss's VGG, keeps no activations).
+        let keptX = w.isTracked ? x : nil, keptW = x.isTracked ? w : nil, hasBias = bias != nil
+        return out.recorded("conv2d", inputs) { g, c in
+            [c.needs(0) ? convData(g, keptW!, geo) : nil,
+             c.needs(1) ? convWeight(keptX!, g, geo) : nil,
+             hasBias && c.needs(2) ? try g.sum(axes: [0, 2, 3]) : nil]
         }
     }
 
@@ -125,9 +128,10 @@ extension Tensor {
             }
             n0 += s
         }
-        return out.recorded("conv_transpose2d", [y, w]) { g, _, c in
-            [c.needs(0) ? convForward(g, w, nil, geo) : nil,
-             c.needs(1) ? convWeight(g, y, geo) : nil]
+        let keptY = w.isTracked ? y : nil, keptW = y.isTracked ? w : nil
+        return out.recorded("conv_transpose2d", [y, w]) { g, c in
+            [c.needs(0) ? convForward(g, keptW!, nil, geo) : nil,
+             c.needs(1) ? convWeight(g, keptY!, geo) : nil]
         }
     }
 
@@ -161,7 +165,7 @@ extension Tensor {
             GEMM.run(ym, cols, out.pointer, m: geo.o, n: geo.ckk, k: s * p, transB: true, beta: n0 == 0 ? 0 : 1)
             n0 += s
         }
-        return out.recorded("conv2d_weight", [x, y]) { g, _, c in
+        return out.recorded("conv2d_weight", [x, y]) { g, c in
             [c.needs(0) ? convData(y, g, geo) : nil,
              c.needs(1) ? convForward(x, g, nil, geo) : nil]
         }

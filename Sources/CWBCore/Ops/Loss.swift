@@ -7,11 +7,27 @@ import Foundation
 public func dropout(_ x: Tensor, p: Float, training: Bool, generator: RandomGenerator = .global) throws -> Tensor {
     guard p >= 0 && p < 1 else { throw TensorError("dropout: probability \(p) must be in [0, 1)") }
     guard training && p > 0 else { return x }
-    let keep = 1 / (1 - p)
-    let mask = Tensor.rand(x.shape, generator: generator)
-    let pm = mask.pointer
-    for i in 0..<mask.count { pm[i] = pm[i] >= p ? keep : 0 }
-    return try x * mask
+    // One byte per element kept for backward (a Float mask would be 4).
+    var kept = [UInt8](repeating: 0, count: x.count)
+    for i in kept.indices where generator.nextFloat() >= p { kept[i] = 1 }
+    return x.masked(kept, scale: 1 / (1 - p))
+}
+
+extension Tensor {
+    /// x·scale where `kept` is 1, 0 elsewhere: dropout's forward and, being linear in x with
+    /// a constant mask, its own backward rule.
+    func masked(_ kept: [UInt8], scale: Float) -> Tensor {
+        let out = Tensor.uninitialized(shape)
+        let px = pointer, po = out.pointer
+        kept.withUnsafeBufferPointer { mb in
+            guard let base = mb.baseAddress else { return }   // no elements
+            nonisolated(unsafe) let pm = base
+            Parallel.forChunks(count, minChunk: Elementwise.parallelThreshold) { r in
+                for i in r { po[i] = pm[i] != 0 ? px[i] * scale : 0 }
+            }
+        }
+        return out.recorded("dropout", [self]) { g, _ in [g.masked(kept, scale: scale)] }
+    }
 }
 
 func checkSameShape(_ op: String, _ a: Tensor, _ b: Tensor) throws {

@@ -31,7 +31,7 @@ extension Tensor {
                          m: m, n: n, k: k, transA: transA, transB: transB)
             }
         }
-        return out.recorded("matmul", [a, b]) { g, _, c in
+        return out.recorded("matmul", [a, b]) { g, c in
             var ga: Tensor? = nil, gb: Tensor? = nil
             if c.needs(0) {
                 ga = transA ? try mm(b, g, transA: transB, transB: true) : try mm(g, b, transA: false, transB: !transB)

@@ -55,7 +55,7 @@ extension Tensor {
         }}}
         let mean = stats.mean, invStd = stats.invStd
         let inputs = [self] + [affine.weight, affine.bias].compactMap { $0 }
-        out.recorded("normalize", inputs) { g, _, ctx in
+        out.recorded("normalize", inputs) { g, ctx in
             if ctx.createGraph {
                 return try Tensor.normalizeComposite(self, a: a, c: c, b: b, eps: eps, affine: affine, gradient: g)
             }

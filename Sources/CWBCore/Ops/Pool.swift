@@ -54,7 +54,7 @@ public func maxPool2d(_ x: Tensor, kernel: Pair, stride: Pair? = nil, padding: P
         }
     }
     let index = PlaneIndex(winners: winners, inputPlane: g.h * g.w, outputPlane: g.ho * g.wo, inputShape: x.shape)
-    return out.recorded("max_pool2d", [x]) { grad, _, _ in [index.scatter(grad)] }
+    return out.recorded("max_pool2d", [x]) { grad, _ in [index.scatter(grad)] }
 }
 
 /// Which input element of each plane every output element came from.
@@ -72,7 +72,7 @@ struct PlaneIndex {
                 po[plane * inputPlane + Int(wb[i])] += pg[i]
             }
         }
-        return out.recorded("max_pool2d_backward", [g]) { gg, _, _ in [self.gather(gg, outputShape: g.shape)] }
+        return out.recorded("max_pool2d_backward", [g]) { gg, _ in [self.gather(gg, outputShape: g.shape)] }
     }
 
     func gather(_ x: Tensor, outputShape: [Int]) -> Tensor {
@@ -81,7 +81,7 @@ struct PlaneIndex {
         winners.withUnsafeBufferPointer { wb in
             for i in 0..<out.count { po[i] = px[(i / outputPlane) * inputPlane + Int(wb[i])] }
         }
-        return out.recorded("max_pool2d_gather", [x]) { g, _, _ in [self.scatter(g)] }
+        return out.recorded("max_pool2d_gather", [x]) { g, _ in [self.scatter(g)] }
     }
 }
 
@@ -99,14 +99,14 @@ struct AveragePool {
         let out = Tensor.zeros([g.n, g.c, g.ho, g.wo])
         let px = x.pointer, po = out.pointer, k = scale
         forEachWindowMember { i, o in po[o] += px[i] * k }
-        return out.recorded("avg_pool2d", [x]) { grad, _, _ in [self.adjoint(grad)] }
+        return out.recorded("avg_pool2d", [x]) { grad, _ in [self.adjoint(grad)] }
     }
 
     func adjoint(_ y: Tensor) -> Tensor {
         let out = Tensor.zeros([g.n, g.c, g.h, g.w])
         let py = y.pointer, po = out.pointer, k = scale
         forEachWindowMember { i, o in po[i] += py[o] * k }
-        return out.recorded("avg_pool2d_backward", [y]) { grad, _, _ in [self.forward(grad)] }
+        return out.recorded("avg_pool2d_backward", [y]) { grad, _ in [self.forward(grad)] }
     }
 
     /// Calls `body(input offset, output offset)` for every (window member, window) pair.

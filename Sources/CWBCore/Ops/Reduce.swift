@@ -51,8 +51,9 @@ extension Tensor {
     public func sum(axes: [Int]?, keepDims: Bool = false) throws -> Tensor {
         let ax = try normalizedAxes(axes, "sum")
         let keep = keptShape(ax)
-        let out = reduced(ax, .sum).recorded("sum", [self]) { g, _, _ in
-            [try g.reshape(keep).expand(self.shape)]
+        let source = shape
+        let out = reduced(ax, .sum).recorded("sum", [self]) { g, _ in
+            [try g.reshape(keep).expand(source)]
         }
         return keepDims ? out : try out.reshape(Tensor.dropAxes(shape, ax))
     }
@@ -77,7 +78,7 @@ extension Tensor {
         let ax = try normalizedAxes(axes, op)
         guard count > 0 else { throw TensorError("\(op): cannot reduce an empty tensor of shape \(shapeString(shape))") }
         let keep = keptShape(ax)
-        let out = reduced(ax, kind).recorded(op, [self]) { g, out, _ in
+        let out = reduced(ax, kind).recordedUsingOutput(op, [self]) { g, out, _ in
             let mask = try self.detached().eq(out.detached().expand(self.shape))
             let ties = try mask.sum(axes: ax, keepDims: true)
             return [try (g.reshape(keep) / ties).expand(self.shape) * mask]

@@ -29,7 +29,7 @@ extension Tensor {
         }
         if target == shape { return self }
         let source = shape
-        return Tensor(shape: target, storage: storage).recorded("reshape", [self]) { g, _, _ in [try g.reshape(source)] }
+        return Tensor(shape: target, storage: storage).recorded("reshape", [self]) { g, _ in [try g.reshape(source)] }
     }
 
     /// Merges the axes from `start` on into one (e.g. N×C×H×W → N×CHW).
@@ -64,7 +64,7 @@ extension Tensor {
         Strided.gather(from: pointer, offset: 0, strides: d.map { st[$0] }, shape: outShape, into: out.pointer)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, a) in d.enumerated() { inverse[a] = i }
-        return out.recorded("permute", [self]) { g, _, _ in [try g.permute(inverse)] }
+        return out.recorded("permute", [self]) { g, _ in [try g.permute(inverse)] }
     }
 
     public func transpose(_ a: Int, _ b: Int) throws -> Tensor {
@@ -97,7 +97,7 @@ extension Tensor {
         let out = Tensor.uninitialized(target)
         Strided.gather(from: pointer, offset: 0, strides: strides, shape: target, into: out.pointer)
         let source = shape
-        return out.recorded("expand", [self]) { g, _, _ in [try g.sumTo(source)] }
+        return out.recorded("expand", [self]) { g, _ in [try g.sumTo(source)] }
     }
 
     /// Slices every axis (ranges.count == rank); see `slice(axis:…)` for one axis.
@@ -118,7 +118,7 @@ extension Tensor {
         let out = Tensor.uninitialized(outShape)
         Strided.gather(from: pointer, offset: offset, strides: strides, shape: outShape, into: out.pointer)
         let source = shape
-        return out.recorded("slice", [self]) { g, _, _ in [try g.unslice(ranges, into: source)] }
+        return out.recorded("slice", [self]) { g, _ in [try g.unslice(ranges, into: source)] }
     }
 
     public func slice(axis: Int, start: Int, end: Int, step: Int = 1) throws -> Tensor {
@@ -136,7 +136,7 @@ extension Tensor {
         Strided.scatter(pointer, shape: self.shape, into: out.pointer,
                         offset: zip(ranges, st).reduce(0) { $0 + $1.0.start * $1.1 },
                         strides: zip(ranges, st).map { $0.step * $1 }, accumulate: false)
-        return out.recorded("unslice", [self]) { g, _, _ in [try g.slice(ranges)] }
+        return out.recorded("unslice", [self]) { g, _ in [try g.slice(ranges)] }
     }
 
     /// Zero padding: `padding[i]` = (before, after) for axis i; fewer pairs pad the last axes.
@@ -173,7 +173,7 @@ extension Tensor {
             ranges.append(r)
             at += t.shape[a]
         }
-        return out.recorded("concat", tensors) { g, _, c in
+        return out.recorded("concat", tensors) { g, c in
             try ranges.indices.map { c.needs($0) ? try g.slice(ranges[$0]) : nil }
         }
     }

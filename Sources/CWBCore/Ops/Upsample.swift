@@ -47,7 +47,7 @@ struct ResampleTable {
                 }
             }
         }}}}
-        return out.recorded("upsample", [x]) { g, _, _ in [self.adjoint(g, axis: axis)] }
+        return out.recorded("upsample", [x]) { g, _ in [self.adjoint(g, axis: axis)] }
     }
 
     func adjoint(_ y: Tensor, axis: Int) -> Tensor {
@@ -64,7 +64,7 @@ struct ResampleTable {
                 if wb != 0 { for i in 0..<inner { b[i] += wb * s[i] } }
             }
         }
-        return out.recorded("upsample_backward", [y]) { g, _, _ in [self.apply(g, axis: axis)] }
+        return out.recorded("upsample_backward", [y]) { g, _ in [self.apply(g, axis: axis)] }
     }
 }
 
