@@ -177,4 +177,37 @@ final class ConvStrategyTests: XCTestCase {
             for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-3 * max(1, abs(b[i]))) }
         }
     }
+
+    /// Stride-1 convs take the row-shift path (kh GEMMs over a kw-fold copy of the input);
+    /// the input gradient takes it too, as a conv with the flipped kernel. Both must equal the
+    /// im2col path, for odd and even kernels, dilation and uneven padding.
+    func testRowShiftMatchesIm2colForwardAndGradients() throws {
+        let x = randomTensor([2, 3, 34, 38], seed: 60)
+        let cases: [(w: Tensor, padding: Pair, dilation: Pair)] = [
+            (randomTensor([4, 3, 3, 3], seed: 61), (1, 1), (1, 1)),
+            (randomTensor([2, 3, 5, 3], seed: 62), (2, 0), (1, 2)),
+            (randomTensor([3, 3, 4, 4], seed: 63), (1, 2), (1, 1)),
+            (randomTensor([3, 3, 3, 3], seed: 64), (0, 0), (2, 1)),
+        ]
+        func run(_ w: Tensor, _ padding: Pair, _ dilation: Pair) throws -> [[Float]] {
+            let xi = x.detached(), wi = w.detached()
+            xi.requiresGrad = true; wi.requiresGrad = true
+            let y = try conv2d(xi, wi, padding: padding, dilation: dilation)
+            XCTAssertGreaterThanOrEqual(y.shape[2] * y.shape[3], 1024, "the case must take the row-shift path")
+            let g = try grad(of: try (y * y).sum(), wrt: [xi, wi])
+            return [y.scalars] + g.map(\.scalars)
+        }
+        let saved = RowShift.enabled
+        defer { RowShift.enabled = saved }
+        for c in cases {
+            RowShift.enabled = true
+            let shifted = try run(c.w, c.padding, c.dilation)
+            RowShift.enabled = false
+            let im2col = try run(c.w, c.padding, c.dilation)
+            for (a, b) in zip(shifted, im2col) {
+                XCTAssertEqual(a.count, b.count)
+                for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-3 * max(1, abs(b[i]))) }
+            }
+        }
+    }
 }

@@ -71,6 +71,10 @@ extension Tensor {
         let out = Tensor.uninitialized(geo.outputShape)
         let p = geo.plane, g = geo.groupSize
         var n0 = 0
+        if RowShift.applies(geo) {
+            RowShift.forward(x.pointer, w.pointer, geo, into: out.pointer)
+            n0 = geo.n
+        }
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
             let cols = Im2col.columns(x.pointer, geo, firstSample: n0, samples: s) { Workspace.shared.buffer(0, geo.ckk * s * p) }
@@ -97,9 +101,18 @@ extension Tensor {
 
     static func convData(_ y: Tensor, _ w: Tensor, _ geo: ConvGeometry) -> Tensor {
         let p = geo.plane, g = geo.groupSize
-        let out = geo.isPointwise && g == 1 ? Tensor.uninitialized(geo.inputShape) : Tensor.zeros(geo.inputShape)
         var n0 = 0
-        let workers = geo.sampleWorkers
+        let out: Tensor
+        if let dataGeo = RowShift.dataGradientGeometry(geo) {
+            out = Tensor.uninitialized(geo.inputShape)
+            let flipped = Workspace.shared.buffer(15, geo.o * geo.ckk)
+            RowShift.flippedTransposed(w.pointer, geo, into: flipped)
+            RowShift.forward(y.pointer, flipped, dataGeo, into: out.pointer)
+            n0 = geo.n
+        } else {
+            out = geo.isPointwise && g == 1 ? Tensor.uninitialized(geo.inputShape) : Tensor.zeros(geo.inputShape)
+        }
+        let workers = n0 < geo.n ? geo.sampleWorkers : 1
         if workers > 1 {
             let buffers = (0..<workers).map { Workspace.shared.buffer(2 + $0, geo.ckk * p) }
             let py = y.pointer, pw = w.pointer, po = out.pointer
@@ -139,7 +152,11 @@ extension Tensor {
         let out = Tensor.uninitialized(geo.weightShape)
         let p = geo.plane, g = geo.groupSize
         var n0 = 0
-        let workers = geo.sampleWorkers
+        if RowShift.applies(geo) && geo.n > 0 {
+            RowShift.weightGradient(x.pointer, y.pointer, geo, into: out.pointer)
+            n0 = geo.n
+        }
+        let workers = n0 < geo.n ? geo.sampleWorkers : 1
         if workers > 1 {
             // Each worker sums its samples' gradients into its own matrix (worker 0 into the
             // result); the partial sums are added at the end.

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Stride-1 convolutions without the full im2col matrix. im2col writes each input pixel
+/// kh·kw times (9× the input for a 3×3 conv) before its GEMM. For stride 1, kernel row i only
+/// moves the window down by i·dh rows, so one "row-shift" matrix S with kw copies of the input
+/// — S[(c, j), yp·Wo + x] = x_padded[c, yp, x + j·dw] over all hp = H + 2·ph padded rows — serves
+/// every kernel row: rows i of the kernel read S from column i·dh·Wo on, with S's full row
+/// length as the leading dimension. The output is then kh accumulating GEMMs,
+///     out (O × P) = Σᵢ Wᵢ (O × C·kw) · S[:, i·dh·Wo ..< i·dh·Wo + P],
+/// with Wᵢ[o, c·kw + j] = w[o, c, i, j]. S is kh times smaller than im2col's matrix.
+enum RowShift {
+    /// Whether `convForward` takes this path: stride 1, a kernel taller than one row, and
+    /// planes large enough that each sample is its own GEMM (smaller planes are batched by
+    /// the im2col path instead).
+    static func applies(_ geo: ConvGeometry) -> Bool {
+        geo.sh == 1 && geo.sw == 1 && geo.kh > 1 && geo.groupSize == 1 && geo.plane > 0 && enabled
+    }
+
+    /// Switch for benchmarks comparing the two paths (CWB_CONV_ROW_SHIFT=0 turns it off).
+    nonisolated(unsafe) static var enabled = ProcessInfo.processInfo.environment["CWB_CONV_ROW_SHIFT"] != "0"
+
+    /// Padded rows of S per channel copy.
+    static func paddedRows(_ geo: ConvGeometry) -> Int { geo.ho + (geo.kh - 1) * geo.dh }
+
+    /// out[n] = conv(x[n], w) for every sample, into `out` (N × O × P).
+    static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ geo: ConvGeometry,
+                        into out: UnsafeMutablePointer<Float>) {
+        let kcw = geo.c * geo.kw, hp = paddedRows(geo), rowLength = hp * geo.wo
+        let weights = Workspace.shared.buffer(16, geo.kh * geo.o * kcw)
+        splitKernelRows(w, geo, into: weights)
+        let workers = geo.sampleWorkers
+        let buffers = (0..<workers).map { Workspace.shared.buffer(17 + $0, kcw * rowLength) }
+        func sample(_ n: Int, _ s: UnsafeMutablePointer<Float>, parallel: Bool) {
+            pack(x + n * geo.c * geo.h * geo.w, geo, into: s, parallel: parallel)
+            for i in 0..<geo.kh {
+                GEMM.run(weights + i * geo.o * kcw, s + i * geo.dh * geo.wo, out + n * geo.o * geo.plane,
+                         m: geo.o, n: geo.plane, k: kcw, beta: i == 0 ? 0 : 1, ldb: rowLength)
+            }
+        }
+        if workers > 1 {
+            GEMM.onWorkers(workers) { worker in
+                for n in stride(from: worker, to: geo.n, by: workers) { sample(n, buffers[worker], parallel: false) }
+            }
+        } else {
+            for n in 0..<geo.n { sample(n, buffers[0], parallel: true) }
+        }
+    }
+
+    /// The weight gradient from the same S: dWᵢ (O × C·kw) = Σₙ yₙ (O × P) · S[:, i·dh·Wo ..< +P]ᵀ,
+    /// each core summing its own samples, then the kernel rows interleaved back into O×C×kh×kw.
+    static func weightGradient(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ geo: ConvGeometry,
+                               into out: UnsafeMutablePointer<Float>) {
+        let kcw = geo.c * geo.kw, hp = paddedRows(geo), rowLength = hp * geo.wo
+        let workers = geo.sampleWorkers, size = geo.kh * geo.o * kcw
+        let buffers = (0..<workers).map { Workspace.shared.buffer(17 + $0, kcw * rowLength) }
+        let partials = (0..<workers).map { Workspace.shared.buffer(17 + workers + $0, size) }
+        func sample(_ n: Int, _ s: UnsafeMutablePointer<Float>, _ partial: UnsafeMutablePointer<Float>, first: Bool, parallel: Bool) {
+            pack(x + n * geo.c * geo.h * geo.w, geo, into: s, parallel: parallel)
+            for i in 0..<geo.kh {
+                GEMM.run(y + n * geo.o * geo.plane, s + i * geo.dh * geo.wo, partial + i * geo.o * kcw,
+                         m: geo.o, n: kcw, k: geo.plane, transB: true, beta: first ? 0 : 1, ldb: rowLength)
+            }
+        }
+        if workers > 1 {
+            GEMM.onWorkers(workers) { worker in
+                for n in stride(from: worker, to: geo.n, by: workers) {
+                    sample(n, buffers[worker], partials[worker], first: n == worker, parallel: false)
+                }
+            }
+            let p0 = partials[0]
+            for k in 1..<Swift.min(workers, geo.n) { let q = partials[k]; for i in 0..<size { p0[i] += q[i] } }
+        } else {
+            for n in 0..<geo.n { sample(n, buffers[0], partials[0], first: n == 0, parallel: true) }
+        }
+        // out[o, c, i, j] = dWᵢ[o, c·kw + j]
+        let kk = geo.kh * geo.kw, m = partials[0]
+        for i in 0..<geo.kh {
+            for o in 0..<geo.o {
+                let src = m + (i * geo.o + o) * kcw, dst = out + o * geo.c * kk + i * geo.kw
+                for c in 0..<geo.c { for j in 0..<geo.kw { dst[c * kk + j] = src[c * geo.kw + j] } }
+            }
+        }
+    }
+
+    /// Wᵢ[o, c·kw + j] = w[o, c, i, j] for each kernel row i, one O × C·kw matrix after another.
+    static func splitKernelRows(_ w: UnsafePointer<Float>, _ geo: ConvGeometry, into m: UnsafeMutablePointer<Float>) {
+        let kcw = geo.c * geo.kw, kk = geo.kh * geo.kw
+        for i in 0..<geo.kh {
+            for o in 0..<geo.o {
+                let dst = m + (i * geo.o + o) * kcw, src = w + o * geo.c * kk + i * geo.kw
+                for c in 0..<geo.c { for j in 0..<geo.kw { dst[c * geo.kw + j] = src[c * kk + j] } }
+            }
+        }
+    }
+
+    /// S for one sample: row (c, j) holds x[c] shifted left by j·dw − pw, over hp padded rows.
+    static func pack(_ x: UnsafePointer<Float>, _ geo: ConvGeometry, into s: UnsafeMutablePointer<Float>, parallel: Bool) {
+        let hp = paddedRows(geo), rowLength = hp * geo.wo, hw = geo.h * geo.w
+        Parallel.forChunks(geo.c * geo.kw, minChunk: parallel ? Swift.max(1, 8192 / Swift.max(rowLength, 1)) : Int.max) { rows in
+            for r in rows {
+                let c = r / geo.kw, j = r % geo.kw
+                let ix0 = j * geo.dw - geo.pw
+                let lo = Swift.min(geo.wo, Swift.max(0, -ix0)), hi = Swift.max(lo, Swift.min(geo.wo, geo.w - ix0))
+                let src = x + c * hw, dst = s + r * rowLength
+                for yp in 0..<hp {
+                    let iy = yp - geo.ph
+                    let row = dst + yp * geo.wo
+                    if iy < 0 || iy >= geo.h { row.update(repeating: 0, count: geo.wo); continue }
+                    if lo > 0 { row.update(repeating: 0, count: lo) }
+                    (row + lo).update(from: src + iy * geo.w + ix0 + lo, count: hi - lo)
+                    if hi < geo.wo { (row + hi).update(repeating: 0, count: geo.wo - hi) }
+                }
+            }
+        }
+    }
+
+    /// The input gradient of a stride-1 conv is itself a stride-1 conv of the output gradient:
+    /// with the kernel flipped in space and its in/out channels exchanged, and padding
+    /// d·(k − 1) − p. Nil when that padding would be negative (then im2col's adjoint serves).
+    static func dataGradientGeometry(_ geo: ConvGeometry) -> ConvGeometry? {
+        let ph = geo.dh * (geo.kh - 1) - geo.ph, pw = geo.dw * (geo.kw - 1) - geo.pw
+        guard geo.sh == 1, geo.sw == 1, ph >= 0, pw >= 0 else { return nil }
+        let g = ConvGeometry(n: geo.n, c: geo.o, h: geo.ho, w: geo.wo, o: geo.c, kh: geo.kh, kw: geo.kw,
+                             sh: 1, sw: 1, ph: ph, pw: pw, dh: geo.dh, dw: geo.dw)
+        return g.ho == geo.h && g.wo == geo.w && applies(g) ? g : nil
+    }
+
+    /// w'[c, o, i, j] = w[o, c, kh−1−i, kw−1−j]: the kernel of the data-gradient conv.
+    static func flippedTransposed(_ w: UnsafePointer<Float>, _ geo: ConvGeometry, into f: UnsafeMutablePointer<Float>) {
+        let kk = geo.kh * geo.kw
+        for o in 0..<geo.o {
+            for c in 0..<geo.c {
+                let src = w + (o * geo.c + c) * kk, dst = f + (c * geo.o + o) * kk
+                for t in 0..<kk { dst[t] = src[kk - 1 - t] }
+            }
+        }
+    }
+}
