@@ -178,22 +178,31 @@ final class ConvStrategyTests: XCTestCase {
         }
     }
 
-    /// Stride-1 convs take the row-shift path (kh GEMMs over a kw-fold copy of the input);
-    /// the input gradient takes it too, as a conv with the flipped kernel. Both must equal the
-    /// im2col path, for odd and even kernels, dilation and uneven padding.
+    /// Convs whose kernel is taller than their row stride take the row-shift path (kh GEMMs
+    /// over kw shifted copies of the input, rows stored by phase for strides > 1); a stride-1
+    /// conv's input gradient takes it too, as a conv with the flipped kernel. All must equal
+    /// the im2col path, for odd and even kernels, strides, dilation and uneven padding.
     func testRowShiftMatchesIm2colForwardAndGradients() throws {
-        let x = randomTensor([2, 3, 34, 38], seed: 60)
-        let cases: [(w: Tensor, padding: Pair, dilation: Pair)] = [
-            (randomTensor([4, 3, 3, 3], seed: 61), (1, 1), (1, 1)),
-            (randomTensor([2, 3, 5, 3], seed: 62), (2, 0), (1, 2)),
-            (randomTensor([3, 3, 4, 4], seed: 63), (1, 2), (1, 1)),
-            (randomTensor([3, 3, 3, 3], seed: 64), (0, 0), (2, 1)),
+        let x = randomTensor([2, 12, 68, 70], seed: 60)
+        let cases: [(w: Tensor, stride: Pair, padding: Pair, dilation: Pair)] = [
+            (randomTensor([16, 12, 3, 3], seed: 61), (1, 1), (1, 1), (1, 1)),
+            (randomTensor([2, 12, 5, 3], seed: 62), (1, 1), (2, 0), (1, 2)),
+            (randomTensor([12, 12, 4, 4], seed: 63), (1, 1), (1, 2), (1, 1)),
+            (randomTensor([3, 12, 3, 3], seed: 64), (1, 1), (0, 0), (2, 1)),
+            (randomTensor([4, 12, 5, 5], seed: 65), (2, 2), (2, 2), (1, 1)),   // the U-Net encoder's
+            (randomTensor([2, 12, 4, 4], seed: 66), (2, 2), (1, 1), (1, 1)),   // PatchGAN's
+            (randomTensor([2, 12, 3, 5], seed: 67), (2, 1), (1, 2), (2, 1)),
         ]
-        func run(_ w: Tensor, _ padding: Pair, _ dilation: Pair) throws -> [[Float]] {
+        func run(_ w: Tensor, _ stride: Pair, _ padding: Pair, _ dilation: Pair) throws -> [[Float]] {
             let xi = x.detached(), wi = w.detached()
             xi.requiresGrad = true; wi.requiresGrad = true
-            let y = try conv2d(xi, wi, padding: padding, dilation: dilation)
-            XCTAssertGreaterThanOrEqual(y.shape[2] * y.shape[3], 1024, "the case must take the row-shift path")
+            let y = try conv2d(xi, wi, stride: stride, padding: padding, dilation: dilation)
+            let geo = ConvGeometry(n: 2, c: 12, h: 68, w: 70, o: w.shape[0], kh: w.shape[2], kw: w.shape[3],
+                                   sh: stride.0, sw: stride.1, ph: padding.0, pw: padding.1, dh: dilation.0, dw: dilation.1)
+            XCTAssertTrue(!RowShift.enabled || RowShift.applies(geo), "the case must take the row-shift path")
+            if RowShift.enabled && geo.sh == 1 && geo.o >= 12 {
+                XCTAssertNotNil(RowShift.dataGradientGeometry(geo), "its input gradient must take the row-shift path too")
+            }
             let g = try grad(of: try (y * y).sum(), wrt: [xi, wi])
             return [y.scalars] + g.map(\.scalars)
         }
@@ -201,9 +210,9 @@ final class ConvStrategyTests: XCTestCase {
         defer { RowShift.enabled = saved }
         for c in cases {
             RowShift.enabled = true
-            let shifted = try run(c.w, c.padding, c.dilation)
+            let shifted = try run(c.w, c.stride, c.padding, c.dilation)
             RowShift.enabled = false
-            let im2col = try run(c.w, c.padding, c.dilation)
+            let im2col = try run(c.w, c.stride, c.padding, c.dilation)
             for (a, b) in zip(shifted, im2col) {
                 XCTAssertEqual(a.count, b.count)
                 for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-3 * max(1, abs(b[i]))) }

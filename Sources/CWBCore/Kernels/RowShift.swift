@@ -1,31 +1,45 @@
 import Foundation
 
-/// Stride-1 convolutions without the full im2col matrix. im2col writes each input pixel
-/// kh·kw times (9× the input for a 3×3 conv) before its GEMM. For stride 1, kernel row i only
-/// moves the window down by i·dh rows, so one "row-shift" matrix S with kw copies of the input
-/// — S[(c, j), yp·Wo + x] = x_padded[c, yp, x + j·dw] over all hp = H + 2·ph padded rows — serves
-/// every kernel row: rows i of the kernel read S from column i·dh·Wo on, with S's full row
-/// length as the leading dimension. The output is then kh accumulating GEMMs,
-///     out (O × P) = Σᵢ Wᵢ (O × C·kw) · S[:, i·dh·Wo ..< i·dh·Wo + P],
-/// with Wᵢ[o, c·kw + j] = w[o, c, i, j]. S is kh times smaller than im2col's matrix.
+/// Convolutions without the full im2col matrix. im2col writes each input pixel kh·kw/(sh·sw)
+/// times (9× the input for a 3×3 conv) before its GEMM. But kernel row i only moves the window
+/// down by i·dh rows, so one "row-shift" matrix S holding kw column-shifted copies of the input
+/// serves every kernel row: with stride 1,
+///     S[(c, j), yp·Wo + x] = x_padded[c, yp, x + j·dw]   over all padded rows yp,
+/// and kernel row i reads S from column i·dh·Wo on, with S's full row as the leading dimension.
+/// With a row stride sh the padded rows are stored by phase (yp mod sh), each phase a plane of
+/// `phaseRows` rows, so that output row oy of kernel row i is again a fixed offset into one
+/// phase. The output is then kh accumulating GEMMs,
+///     out (O × P) = Σᵢ Wᵢ (O × C·kw) · S[:, offset(i) ..< offset(i) + P],
+/// with Wᵢ[o, c·kw + j] = w[o, c, i, j], and S is about kh/sh times smaller than im2col's.
 enum RowShift {
-    /// Whether `convForward` takes this path: stride 1, a kernel taller than one row, and
+    /// Whether the conv primitives take this path: a kernel taller than the row stride,
     /// planes large enough that each sample is its own GEMM (smaller planes are batched by
-    /// the im2col path instead).
+    /// the im2col path instead), and enough input channels that the kh GEMMs' depth C·kw
+    /// is not tiny (a 1-channel first conv keeps im2col's single deeper GEMM).
     static func applies(_ geo: ConvGeometry) -> Bool {
-        geo.sh == 1 && geo.sw == 1 && geo.kh > 1 && geo.groupSize == 1 && geo.plane > 0 && enabled
+        geo.kh > geo.sh && geo.groupSize == 1 && geo.plane > 0 && geo.c * geo.kw >= 32 && enabled
     }
 
     /// Switch for benchmarks comparing the two paths (CWB_CONV_ROW_SHIFT=0 turns it off).
     nonisolated(unsafe) static var enabled = ProcessInfo.processInfo.environment["CWB_CONV_ROW_SHIFT"] != "0"
 
-    /// Padded rows of S per channel copy.
-    static func paddedRows(_ geo: ConvGeometry) -> Int { geo.ho + (geo.kh - 1) * geo.dh }
+    /// Rows of one phase plane of S: enough for the lowest kernel row's last output row.
+    static func phaseRows(_ geo: ConvGeometry) -> Int { geo.ho + (geo.kh - 1) * geo.dh / geo.sh }
+
+    /// Length of one row (c, j) of S: every phase plane.
+    static func rowLength(_ geo: ConvGeometry) -> Int { geo.sh * phaseRows(geo) * geo.wo }
+
+    /// Where kernel row i's B matrix starts in each row of S: padded row oy·sh + i·dh lies in
+    /// phase (i·dh) mod sh at row oy + ⌊i·dh / sh⌋.
+    static func offset(ofKernelRow i: Int, _ geo: ConvGeometry) -> Int {
+        let d = i * geo.dh
+        return ((d % geo.sh) * phaseRows(geo) + d / geo.sh) * geo.wo
+    }
 
     /// out[n] = conv(x[n], w) for every sample, into `out` (N × O × P).
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ geo: ConvGeometry,
                         into out: UnsafeMutablePointer<Float>) {
-        let kcw = geo.c * geo.kw, hp = paddedRows(geo), rowLength = hp * geo.wo
+        let kcw = geo.c * geo.kw, rowLength = rowLength(geo)
         let weights = Workspace.shared.buffer(16, geo.kh * geo.o * kcw)
         splitKernelRows(w, geo, into: weights)
         let workers = geo.sampleWorkers
@@ -33,7 +47,7 @@ enum RowShift {
         func sample(_ n: Int, _ s: UnsafeMutablePointer<Float>, parallel: Bool) {
             pack(x + n * geo.c * geo.h * geo.w, geo, into: s, parallel: parallel)
             for i in 0..<geo.kh {
-                GEMM.run(weights + i * geo.o * kcw, s + i * geo.dh * geo.wo, out + n * geo.o * geo.plane,
+                GEMM.run(weights + i * geo.o * kcw, s + offset(ofKernelRow: i, geo), out + n * geo.o * geo.plane,
                          m: geo.o, n: geo.plane, k: kcw, beta: i == 0 ? 0 : 1, ldb: rowLength)
             }
         }
@@ -50,14 +64,14 @@ enum RowShift {
     /// each core summing its own samples, then the kernel rows interleaved back into O×C×kh×kw.
     static func weightGradient(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ geo: ConvGeometry,
                                into out: UnsafeMutablePointer<Float>) {
-        let kcw = geo.c * geo.kw, hp = paddedRows(geo), rowLength = hp * geo.wo
+        let kcw = geo.c * geo.kw, rowLength = rowLength(geo)
         let workers = geo.sampleWorkers, size = geo.kh * geo.o * kcw
         let buffers = (0..<workers).map { Workspace.shared.buffer(17 + $0, kcw * rowLength) }
         let partials = (0..<workers).map { Workspace.shared.buffer(17 + workers + $0, size) }
         func sample(_ n: Int, _ s: UnsafeMutablePointer<Float>, _ partial: UnsafeMutablePointer<Float>, first: Bool, parallel: Bool) {
             pack(x + n * geo.c * geo.h * geo.w, geo, into: s, parallel: parallel)
             for i in 0..<geo.kh {
-                GEMM.run(y + n * geo.o * geo.plane, s + i * geo.dh * geo.wo, partial + i * geo.o * kcw,
+                GEMM.run(y + n * geo.o * geo.plane, s + offset(ofKernelRow: i, geo), partial + i * geo.o * kcw,
                          m: geo.o, n: kcw, k: geo.plane, transB: true, beta: first ? 0 : 1, ldb: rowLength)
             }
         }
@@ -93,22 +107,29 @@ enum RowShift {
         }
     }
 
-    /// S for one sample: row (c, j) holds x[c] shifted left by j·dw − pw, over hp padded rows.
+    /// S for one sample: row (c, j) holds x[c] read from column j·dw − pw with column stride
+    /// sw, over every padded row, phase by phase.
     static func pack(_ x: UnsafePointer<Float>, _ geo: ConvGeometry, into s: UnsafeMutablePointer<Float>, parallel: Bool) {
-        let hp = paddedRows(geo), rowLength = hp * geo.wo, hw = geo.h * geo.w
+        let hq = phaseRows(geo), rowLength = rowLength(geo), hw = geo.h * geo.w, wo = geo.wo, sw = geo.sw
         Parallel.forChunks(geo.c * geo.kw, minChunk: parallel ? Swift.max(1, 8192 / Swift.max(rowLength, 1)) : Int.max) { rows in
             for r in rows {
                 let c = r / geo.kw, j = r % geo.kw
                 let ix0 = j * geo.dw - geo.pw
-                let lo = Swift.min(geo.wo, Swift.max(0, -ix0)), hi = Swift.max(lo, Swift.min(geo.wo, geo.w - ix0))
+                // Output columns whose input column lies inside the image (as im2col's).
+                let lo = Swift.min(wo, ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw)
+                let hi = Swift.max(lo, Swift.min(wo, (geo.w - ix0 + sw - 1) / sw))
                 let src = x + c * hw, dst = s + r * rowLength
-                for yp in 0..<hp {
-                    let iy = yp - geo.ph
-                    let row = dst + yp * geo.wo
-                    if iy < 0 || iy >= geo.h { row.update(repeating: 0, count: geo.wo); continue }
-                    if lo > 0 { row.update(repeating: 0, count: lo) }
-                    (row + lo).update(from: src + iy * geo.w + ix0 + lo, count: hi - lo)
-                    if hi < geo.wo { (row + hi).update(repeating: 0, count: geo.wo - hi) }
+                for phase in 0..<geo.sh {
+                    for q in 0..<hq {
+                        let iy = q * geo.sh + phase - geo.ph
+                        let row = dst + (phase * hq + q) * wo
+                        if iy < 0 || iy >= geo.h { row.update(repeating: 0, count: wo); continue }
+                        let srcRow = src + iy * geo.w + ix0
+                        if lo > 0 { row.update(repeating: 0, count: lo) }
+                        if sw == 1 { (row + lo).update(from: srcRow + lo, count: hi - lo) }
+                        else { for ox in lo..<hi { row[ox] = srcRow[ox * sw] } }
+                        if hi < wo { (row + hi).update(repeating: 0, count: wo - hi) }
+                    }
                 }
             }
         }
