@@ -45,6 +45,9 @@ public struct TrainingOptions {
     /// Print one line per epoch through `log`.
     public var log: (String) -> Void = { print($0) }
     public var progressBar = true
+    /// A running average of the evaluated module's weights: updated after every step, swapped
+    /// in for validation, and left in the module when training returns.
+    public var average: WeightAverage?
 
     public init(epochs: Int) { self.epochs = epochs }
 }
@@ -60,9 +63,11 @@ public func train(_ regime: TrainingRegime, data: BatchSource, options: Training
     var history = History()
     var firstEpoch = 0
     if options.resume, let path = options.checkpointPath, FileManager.default.fileExists(atPath: path) {
-        (firstEpoch, history) = try TrainingState.load(path, into: regime)
+        (firstEpoch, history) = try TrainingState.load(path, into: regime, average: options.average)
         options.log("resumed \(regime.name) from \(path) at epoch \(firstEpoch + 1)")
     }
+    // However training ends, the module keeps the averaged weights (when averaging).
+    defer { options.average?.swap() }
     var globalStep = history.steps.last.map { $0.step + 1 } ?? 0
     for epoch in firstEpoch..<max(firstEpoch, options.epochs) {
         let started = now()
@@ -80,6 +85,7 @@ public func train(_ regime: TrainingRegime, data: BatchSource, options: Training
                 options.log("training stopped: \(history.stopReason!)" + (options.checkpointPath.map { "; the last good checkpoint is \($0)" } ?? ""))
                 return history
             }
+            options.average?.update()
             history.record(step: .init(epoch: epoch, step: globalStep, losses: losses))
             for (k, v) in losses { sums[k, default: 0] += v }
             count += 1; globalStep += 1
@@ -96,6 +102,8 @@ public func train(_ regime: TrainingRegime, data: BatchSource, options: Training
         var validation: [String: Double]?
         if let validate {
             for (_, m) in regime.modules { m.eval() }
+            options.average?.swap()
+            defer { options.average?.swap() }
             validation = try noGrad { try validate(epoch) }
         }
         let seconds = now() - started
@@ -105,7 +113,7 @@ public func train(_ regime: TrainingRegime, data: BatchSource, options: Training
         options.log(epochLine(epoch: epoch, of: options.epochs, means: means, validation: validation, seconds: seconds))
         if let path = options.checkpointPath,
            (epoch + 1) % max(options.checkpointEvery, 1) == 0 || epoch + 1 == options.epochs {
-            try TrainingState.save(path, regime: regime, epoch: epoch + 1, history: history)
+            try TrainingState.save(path, regime: regime, average: options.average, epoch: epoch + 1, history: history)
         }
     }
     for (_, m) in regime.modules { m.eval() }

@@ -62,6 +62,40 @@ final class TrainingLoopTests: XCTestCase {
         for (a, b) in zip(m1.parameters, m3.parameters) { XCTAssertEqual(a.scalars, b.scalars) }
     }
 
+    /// With a weight average the loop folds every step into it, validates the average, leaves
+    /// it in the model at the end, and a resumed run ends with the same average.
+    func testWeightAverageIsValidatedLeftInTheModelAndResumed() throws {
+        let decay: Float = 0.9
+        // Reference: the same run without averaging, averaging its weights by hand per step.
+        let (m0, d0) = try makeProblem()
+        let r0 = SupervisedRegime(model: m0, optimizer: try Adam(m0.namedParameters(), learningRate: 1e-2), loss: l1Terms)
+        var expected = m0.parameters.map(\.scalars)
+        for _ in 0..<5 {
+            _ = try train(r0, data: d0, options: quietOptions(1))
+            for (i, p) in m0.parameters.enumerated() {
+                expected[i] = zip(expected[i], p.scalars).map { decay * $0 + (1 - decay) * $1 }
+            }
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cwb-ema-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (m1, d1) = try makeProblem()
+        var o = quietOptions(3); o.checkpointPath = path
+        o.average = try WeightAverage(m1, decay: decay)
+        var validated: [[Float]] = []
+        _ = try train(SupervisedRegime(model: m1, optimizer: try Adam(m1.namedParameters(), learningRate: 1e-2), loss: l1Terms),
+                      data: d1, options: o) { _ in validated.append(m1.parameters[0].scalars); return [:] }
+        let (m2, d2) = try makeProblem(initSeed: 99)
+        o.epochs = 5; o.resume = true; o.average = try WeightAverage(m2, decay: decay)
+        _ = try train(SupervisedRegime(model: m2, optimizer: try Adam(m2.namedParameters(), learningRate: 1e-2), loss: l1Terms),
+                      data: d2, options: o) { _ in validated.append(m2.parameters[0].scalars); return [:] }
+        for (p, e) in zip(m2.parameters, expected) {
+            for (a, b) in zip(p.scalars, e) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        }
+        XCTAssertEqual(validated.count, 5)
+        for (a, b) in zip(validated.last!, expected[0]) { XCTAssertEqual(a, b, accuracy: 1e-5, "validation sees the average") }
+        XCTAssertThrowsError(try WeightAverage(m2, decay: 1))
+    }
+
     func testNonFiniteLossStopsBeforeUpdating() throws {
         let (model, data) = try makeProblem()
         let regime = SupervisedRegime(model: model, optimizer: try SGD(model.namedParameters(), learningRate: 0.1)) { batch, p in

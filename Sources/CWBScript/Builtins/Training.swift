@@ -109,6 +109,13 @@ struct FitSetup {
         o.checkpointPath = try a.optionalString("checkpoint")
         o.checkpointEvery = try a.int("every", default: 1)
         o.resume = try a.bool("resume", default: false)
+        if a.has("ema") {
+            let decay = try a.number("ema")
+            guard decay > 0 && decay < 1 else {
+                throw ScriptError(.value, "\(a.function): ema must be a decay in (0, 1) such as 0.999, got \(decay)", at: a.location(of: "ema"))
+            }
+            o.average = try WeightAverage(model, decay: Float(decay))
+        }
         o.log = { interp.emit($0) }
         options = o
         if let val = try a.optionalDataset("val") {
@@ -144,10 +151,10 @@ func registerTrainingBuiltins(_ r: BuiltinRegistry) {
     let d = "training"
     let defaultAdam = OptimizerSpec(kind: "adam", text: "adam(lr: 2e-4)") { try Adam($0, learningRate: 2e-4) }
     let ganAdam = OptimizerSpec(kind: "adam", text: "adam(lr: 2e-4, beta1: 0.5)") { try Adam($0, learningRate: 2e-4, beta1: 0.5) }
-    let common = "epochs: 10, batch: 8, val: nil, schedule: nil, checkpoint: nil, every: 1, resume: false, seed: 0"
+    let common = "epochs: 10, batch: 8, val: nil, schedule: nil, checkpoint: nil, every: 1, resume: false, ema: nil, seed: 0"
 
     r.register("fit(model, data, loss: l1(), opt: adam(lr: 2e-4), \(common))", domain: d,
-               summary: "Supervised training of model(L) → ab. With val: each epoch reports the validation loss and PSNR/SSIM/colorfulness beside the gray baseline. checkpoint: a path saved every `every` epochs (resume: true continues from it). Ctrl-C stops at the end of the current step and returns the history so far.",
+               summary: "Supervised training of model(L) → ab. With val: each epoch reports the validation loss and PSNR/SSIM/colorfulness beside the gray baseline. checkpoint: a path saved every `every` epochs (resume: true continues from it). ema: a decay such as 0.999 keeps a running average of the model's weights, validates it, and leaves it in the model at the end. Ctrl-C stops at the end of the current step and returns the history so far.",
                example: "h = fit(g, train, loss: l1(), opt: adam(lr: 2e-4), epochs: 10, batch: 8, val: val)") { a, interp in
         let model = try a.module("model")
         let loss = a.has("loss") ? try a.loss("loss") : Loss.l1
