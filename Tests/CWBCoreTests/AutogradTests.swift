@@ -219,4 +219,24 @@ final class ConvStrategyTests: XCTestCase {
             }
         }
     }
+
+    /// A large GEMM split into blocks of C on cwb's threads equals OpenBLAS's own result, for
+    /// every transpose combination and both split directions.
+    func testSplitGEMMMatchesOneCall() throws {
+        let saved = GEMM.splitsItself
+        defer { GEMM.splitsItself = saved }
+        for (m, n, k) in [(300, 140, 110), (120, 330, 120)] {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    let a = randomTensor(transA ? [k, m] : [m, k], seed: 70), b = randomTensor(transB ? [n, k] : [k, n], seed: 71)
+                    XCTAssertGreaterThanOrEqual(m * n * k, GEMM.splitThreshold)
+                    GEMM.splitsItself = true
+                    let split = try Tensor.mm(a, b, transA: transA, transB: transB).scalars
+                    GEMM.splitsItself = false
+                    let whole = try Tensor.mm(a, b, transA: transA, transB: transB).scalars
+                    for (x, y) in zip(split, whole) { XCTAssertEqual(x, y, accuracy: 1e-4 * max(1, abs(y))) }
+                }
+            }
+        }
+    }
 }
