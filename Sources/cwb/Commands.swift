@@ -54,6 +54,14 @@ enum Commands {
         while i < args.count {
             let a = args[i]
             switch a {
+            case "-h", "--help":
+                print("""
+                usage: cwb run NB.cwb [--cells N | A..B] [--report FILE.md]
+                  runs a notebook's cells in order, printing each cell's output and time
+                  --cells   only these cells (numbers as printed, from 1)
+                  --report  also write the cells, their outputs and times as Markdown
+                """)
+                return 0
             case "--report":
                 guard i + 1 < args.count else { printError("cwb run: --report needs a file name"); return 2 }
                 report = args[i + 1]; i += 2
