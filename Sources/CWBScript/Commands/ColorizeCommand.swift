@@ -8,7 +8,16 @@ import Foundation
 /// resolution (ab predicted at the model's working size, joined with each photo's own L).
 /// Folders are expanded to the PNG/JPEG files inside; a bad file is reported and skipped.
 public enum ColorizeCommand {
-    public static let defaultModel = "Models/colorizer.safetensors"
+    /// The shipped model: Models/colorizer.safetensors under the current folder, else in the
+    /// repository the running cwb was built in (.build/<configuration>/cwb, three folders up).
+    public static var defaultModel: String {
+        let shipped = "Models/colorizer.safetensors"
+        if FileManager.default.fileExists(atPath: shipped) { return shipped }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let repository = executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let beside = repository.appendingPathComponent(shipped).path
+        return FileManager.default.fileExists(atPath: beside) ? beside : shipped
+    }
     static let usage = """
     usage: cwb colorize IN... -o OUT [--model FILE] [--size N] [--quality Q]
       IN     PNG/JPEG files or folders of them
@@ -37,7 +46,7 @@ public enum ColorizeCommand {
         let model: Module, workingSize: Int
         do {
             guard FileManager.default.fileExists(atPath: modelPath) else {
-                log("cwb colorize: no model at \(modelPath); train one (Notebooks/03-final-unet.cwb, save_weights) and pass --model FILE")
+                log("cwb colorize: no model at \(modelPath); pass --model FILE (a file written by save_weights; Models/train-colorizer.cwb makes the shipped one)")
                 return 1
             }
             let loaded = try Checkpoint.loadModel(from: URL(fileURLWithPath: modelPath))
