@@ -97,6 +97,7 @@ final class SourceAndLoaderTests: XCTestCase {
     func testLoaderReportsABrokenSampleByName() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cwb-data-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.copyItem(atPath: Fixture.path("folder/colour0.png"), toPath: dir + "/a.png")
         try Data("not an image".utf8).write(to: URL(fileURLWithPath: dir + "/b.png"))
         let loader = try BatchLoader(source: try ImageFolderSource(dir), batchSize: 1, size: 8, shuffle: false)

@@ -34,7 +34,7 @@ final class CodecTests: XCTestCase {
 
     func testPNGRoundTripIsExact() throws {
         let img = try RGBImage.load(Fixture.path("png/rgb8.png"))
-        let dir = try Fixture.tempDir()
+        let dir = try temporaryFolder()
         try img.save(dir + "/out.png")
         XCTAssertEqual(try RGBImage.load(dir + "/out.png"), img)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["out.png"], "no temp file left")
@@ -42,7 +42,7 @@ final class CodecTests: XCTestCase {
 
     func testJPEGRoundTripIsClose() throws {
         let source = try RGBImage(width: 37, height: 29, pixels: Fixture.bytes("jpeg/source.rgb"))
-        let dir = try Fixture.tempDir()
+        let dir = try temporaryFolder()
         try source.save(dir + "/out.jpg", quality: 95)
         let back = try RGBImage.load(dir + "/out.jpg")
         XCTAssertEqual([back.width, back.height], [37, 29])
@@ -83,6 +83,6 @@ final class CodecTests: XCTestCase {
 
     func testSaveNeedsAKnownExtension() throws {
         let img = try RGBImage(width: 2, height: 2, red: 9)
-        XCTAssertThrowsError(try img.save(Fixture.tempDir() + "/x.bmp")) { XCTAssertTrue("\($0)".contains("x.bmp")) }
+        XCTAssertThrowsError(try img.save(temporaryFolder() + "/x.bmp")) { XCTAssertTrue("\($0)".contains("x.bmp")) }
     }
 }

@@ -12,9 +12,14 @@ enum Fixture {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(relative))))
     }
 
-    static func tempDir() throws -> String {
+}
+
+extension XCTestCase {
+    /// A fresh folder for this test, removed when the test ends.
+    func temporaryFolder() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cwb-imaging-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         return dir.path
     }
 }

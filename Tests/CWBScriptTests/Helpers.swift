@@ -85,11 +85,14 @@ func runCWB(_ arguments: [String], input: String = "", directory: URL? = nil, en
                          stderr: String(decoding: err, as: UTF8.self))
 }
 
-func temporaryDirectory(_ name: String) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cwb-tests-\(name)-\(ProcessInfo.processInfo.processIdentifier)")
-    try? FileManager.default.removeItem(at: dir)
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir
+extension XCTestCase {
+    /// A fresh folder for this test, removed when the test ends.
+    func temporaryDirectory(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cwb-tests-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
 }
 
 /// Width and height from a PNG's IHDR chunk; nil when the bytes are not a PNG.
