@@ -18,11 +18,11 @@ public struct ConvGeometry: Equatable, Sendable {
     var groupSize: Int { Swift.max(1, Swift.min(n, (1024 + plane - 1) / Swift.max(plane, 1))) }
     /// Multiply–adds of the forward pass.
     public var macs: Int { n * o * plane * ckk }
-    /// Cores that each take whole samples (im2col + a single-threaded GEMM per sample) in the
-    /// gradient primitives, when samples are large enough to be GEMMs on their own; 1 means one
-    /// sample (group) at a time with both cores inside each GEMM. Measured (paired runs,
-    /// 8×256×32×32, k3): the backward pass gains ~10 points of the sgemm figure this way,
-    /// while the forward loses ~15, so the forward keeps the grouped strategy.
+    /// Cores that each take whole samples (packing + single-threaded GEMMs per sample) when
+    /// samples are large enough to be GEMMs on their own; 1 means one sample (group) at a time
+    /// with both cores inside each GEMM. Used by the row-shift path and im2col's gradient
+    /// primitives; im2col's forward keeps the grouped strategy (per-sample cores made it ~15
+    /// points of the sgemm figure slower: two cores each writing a 9×-input matrix).
     var sampleWorkers: Int {
         guard groupSize == 1, n >= 2, Parallel.maxThreads >= 2, ConvGeometry.sampleParallel else { return 1 }
         return Swift.min(Parallel.maxThreads, n)
