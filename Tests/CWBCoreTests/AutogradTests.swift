@@ -178,10 +178,9 @@ final class ConvStrategyTests: XCTestCase {
         }
     }
 
-    /// Convs whose kernel is taller than their row stride take the row-shift path (kh GEMMs
-    /// over kw shifted copies of the input, rows stored by phase for strides > 1); a stride-1
-    /// conv's input gradient takes it too, as a conv with the flipped kernel. All must equal
-    /// the im2col path, for odd and even kernels, strides, dilation and uneven padding.
+    /// Stride-1 convs take the row-shift path (kh GEMMs over kw shifted copies of the input);
+    /// their input gradient takes it too, as a conv with the flipped kernel. All must equal
+    /// the im2col path, for odd and even kernels, dilation and uneven padding.
     func testRowShiftMatchesIm2colForwardAndGradients() throws {
         let x = randomTensor([2, 12, 68, 70], seed: 60)
         let cases: [(w: Tensor, stride: Pair, padding: Pair, dilation: Pair)] = [
@@ -189,9 +188,6 @@ final class ConvStrategyTests: XCTestCase {
             (randomTensor([2, 12, 5, 3], seed: 62), (1, 1), (2, 0), (1, 2)),
             (randomTensor([12, 12, 4, 4], seed: 63), (1, 1), (1, 2), (1, 1)),
             (randomTensor([3, 12, 3, 3], seed: 64), (1, 1), (0, 0), (2, 1)),
-            (randomTensor([4, 12, 5, 5], seed: 65), (2, 2), (2, 2), (1, 1)),   // the U-Net encoder's
-            (randomTensor([2, 12, 4, 4], seed: 66), (2, 2), (1, 1), (1, 1)),   // PatchGAN's
-            (randomTensor([2, 12, 3, 5], seed: 67), (2, 1), (1, 2), (2, 1)),
         ]
         func run(_ w: Tensor, _ stride: Pair, _ padding: Pair, _ dilation: Pair) throws -> [[Float]] {
             let xi = x.detached(), wi = w.detached()
@@ -236,45 +232,6 @@ final class ConvStrategyTests: XCTestCase {
                     let whole = try Tensor.mm(a, b, transA: transA, transB: transB).scalars
                     for (x, y) in zip(split, whole) { XCTAssertEqual(x, y, accuracy: 1e-4 * max(1, abs(y))) }
                 }
-            }
-        }
-    }
-
-    /// Strided convs' adjoints (conv_transpose2d's forward, a strided conv's input gradient)
-    /// run as one stride-1 row-shift conv per output phase; they must equal im2col's adjoint,
-    /// including pixels that no window reaches and output padding.
-    func testSubPixelAdjointMatchesIm2col() throws {
-        func compare(_ name: String, _ run: () throws -> [[Float]]) throws {
-            let saved = RowShift.enabled
-            defer { RowShift.enabled = saved }
-            RowShift.enabled = true
-            let phased = try run()
-            RowShift.enabled = false
-            let im2col = try run()
-            for (a, b) in zip(phased, im2col) {
-                XCTAssertEqual(a.count, b.count, name)
-                for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-3 * max(1, abs(b[i])), name) }
-            }
-        }
-        func gradients(_ inputs: [Tensor], _ f: ([Tensor]) throws -> Tensor) throws -> [[Float]] {
-            let tracked = inputs.map { t -> Tensor in let d = t.detached(); d.requiresGrad = true; return d }
-            let y = try f(tracked)
-            return [y.scalars] + (try grad(of: (try y * y).sum(), wrt: tracked)).map(\.scalars)
-        }
-        let y = randomTensor([2, 16, 34, 36], seed: 80)
-        for (k, p, op) in [(4, 1, 0), (5, 2, 1), (4, 2, 1)] {
-            let w = randomTensor([16, 6, k, k], seed: UInt64(81 + k))
-            let geo = ConvGeometry(n: 2, c: 6, h: 2 * 34 - 2 * p + k - 2 + op, w: 2 * 36 - 2 * p + k - 2 + op, o: 16, kh: k, kw: k,
-                                   sh: 2, sw: 2, ph: p, pw: p, dh: 1, dw: 1)
-            XCTAssertNotNil(SubPixel.phases(geo), "k\(k) p\(p): the case must take the phase path")
-            try compare("conv_transpose2d k\(k) p\(p) output_padding \(op)") {
-                try gradients([y, w]) { try convTranspose2d($0[0], $0[1], stride: (2, 2), padding: (p, p), outputPadding: (op, op)) }
-            }
-        }
-        for (h, w) in [(70, 68), (69, 67)] {
-            let x = randomTensor([2, 6, h, w], seed: 90), k = randomTensor([16, 6, 5, 5], seed: 91)
-            try compare("conv2d 5×5 s2 on \(h)×\(w)") {
-                try gradients([x, k]) { try conv2d($0[0], $0[1], stride: (2, 2), padding: (2, 2)) }
             }
         }
     }

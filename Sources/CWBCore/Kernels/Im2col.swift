@@ -139,7 +139,10 @@ enum Im2col {
 }
 
 /// Scratch memory reused between calls on one thread (im2col matrices are large and
-/// allocating them per call costs page faults on every step).
+/// allocating them per call costs page faults on every step). The conv paths are exclusive
+/// within one primitive call and share slots: 0 the packed or rearranged-weight matrix, 1 a
+/// second matrix (or the flipped weights of the row-shift input gradient), 2… one buffer per
+/// core and per-core partial sums.
 final class Workspace {
     nonisolated(unsafe) static var shared = Workspace()
     private var buffers: [Storage] = []

@@ -12,13 +12,21 @@ import Foundation
 ///     out (O × P) = Σᵢ Wᵢ (O × C·kw) · S[:, offset(i) ..< offset(i) + P],
 /// with Wᵢ[o, c·kw + j] = w[o, c, i, j], and S is about kh/sh times smaller than im2col's.
 enum RowShift {
-    /// Whether the conv primitives take this path: a kernel taller than the row stride,
+    /// Whether the conv primitives take this path: stride 1, a kernel taller than one row,
     /// planes large enough that each sample is its own GEMM (smaller planes are batched by
     /// the im2col path instead), and enough input channels that the kh GEMMs' depth C·kw
-    /// is not tiny (a 1-channel first conv keeps im2col's single deeper GEMM).
+    /// is not tiny (a 1-channel first conv keeps im2col's single deeper GEMM). The phase layout
+    /// would serve strided convs too (tried: exact against im2col), but in paired runs of the
+    /// reference U-Net (5×5 stride-2 convs, C·kw of 320–640) their kh shallower GEMMs lost to
+    /// im2col's one deep GEMM, so strided convs keep im2col.
     static func applies(_ geo: ConvGeometry) -> Bool {
-        geo.kh > geo.sh && geo.groupSize == 1 && geo.plane > 0 && geo.c * geo.kw >= 32 && enabled
+        geo.sh == 1 && geo.sw == 1 && geo.kh > 1 && geo.plane >= minimumPlane && geo.c * geo.kw >= 32 && enabled
     }
+
+    /// Output pixels per sample below which im2col's batched GEMMs serve instead. It also keeps
+    /// the kernel rearrangement (one pass over the weights per call) small beside the GEMMs:
+    /// at batch 1 the deep 8×8 layers of a U-Net would otherwise spend more time on it.
+    static let minimumPlane = 1024
 
     /// Switch for benchmarks comparing the two paths (CWB_CONV_ROW_SHIFT=0 turns it off).
     nonisolated(unsafe) static var enabled = ProcessInfo.processInfo.environment["CWB_CONV_ROW_SHIFT"] != "0"
@@ -40,10 +48,10 @@ enum RowShift {
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ geo: ConvGeometry,
                         into out: UnsafeMutablePointer<Float>) {
         let kcw = geo.c * geo.kw, rowLength = rowLength(geo)
-        let weights = Workspace.shared.buffer(16, geo.kh * geo.o * kcw)
+        let weights = Workspace.shared.buffer(0, geo.kh * geo.o * kcw)
         splitKernelRows(w, geo, into: weights)
         let workers = geo.sampleWorkers
-        let buffers = (0..<workers).map { Workspace.shared.buffer(17 + $0, kcw * rowLength) }
+        let buffers = (0..<workers).map { Workspace.shared.buffer(2 + $0, kcw * rowLength) }
         func sample(_ n: Int, _ s: UnsafeMutablePointer<Float>, parallel: Bool) {
             pack(x + n * geo.c * geo.h * geo.w, geo, into: s, parallel: parallel)
             for i in 0..<geo.kh {
@@ -66,8 +74,8 @@ enum RowShift {
                                into out: UnsafeMutablePointer<Float>) {
         let kcw = geo.c * geo.kw, rowLength = rowLength(geo)
         let workers = geo.sampleWorkers, size = geo.kh * geo.o * kcw
-        let buffers = (0..<workers).map { Workspace.shared.buffer(17 + $0, kcw * rowLength) }
-        let partials = (0..<workers).map { Workspace.shared.buffer(17 + workers + $0, size) }
+        let buffers = (0..<workers).map { Workspace.shared.buffer(2 + $0, kcw * rowLength) }
+        let partials = (0..<workers).map { Workspace.shared.buffer(2 + workers + $0, size) }
         func sample(_ n: Int, _ s: UnsafeMutablePointer<Float>, _ partial: UnsafeMutablePointer<Float>, first: Bool, parallel: Bool) {
             pack(x + n * geo.c * geo.h * geo.w, geo, into: s, parallel: parallel)
             for i in 0..<geo.kh {

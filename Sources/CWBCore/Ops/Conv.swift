@@ -105,13 +105,9 @@ extension Tensor {
         let out: Tensor
         if let dataGeo = RowShift.dataGradientGeometry(geo) {
             out = Tensor.uninitialized(geo.inputShape)
-            let flipped = Workspace.shared.buffer(15, geo.o * geo.ckk)
+            let flipped = Workspace.shared.buffer(1, geo.o * geo.ckk)
             RowShift.flippedTransposed(w.pointer, geo, into: flipped)
             RowShift.forward(y.pointer, flipped, dataGeo, into: out.pointer)
-            n0 = geo.n
-        } else if let phases = SubPixel.phases(geo) {
-            out = Tensor.uninitialized(geo.inputShape)
-            SubPixel.adjoint(y.pointer, w.pointer, geo, phases: phases, into: out.pointer)
             n0 = geo.n
         } else {
             out = geo.isPointwise && g == 1 ? Tensor.uninitialized(geo.inputShape) : Tensor.zeros(geo.inputShape)
