@@ -9,15 +9,21 @@ import Foundation
 /// Folders are expanded to the PNG/JPEG files inside; a bad file is reported and skipped.
 public enum ColorizeCommand {
     /// The shipped model: Models/colorizer.safetensors under the current folder, else in the
-    /// repository the running cwb was built in (.build/<configuration>/cwb, three folders up).
+    /// repository the running cwb was built in (the nearest folder above the executable that
+    /// has one: .build/<triple>/release/cwb sits four levels below the repository).
     public static var defaultModel: String {
         let shipped = "Models/colorizer.safetensors"
         if FileManager.default.fileExists(atPath: shipped) { return shipped }
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let repository = executable.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let beside = repository.appendingPathComponent(shipped).path
-        return FileManager.default.fileExists(atPath: beside) ? beside : shipped
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return shipped }
+        var folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = folder.appendingPathComponent(shipped).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return shipped
     }
+
     static let usage = """
     usage: cwb colorize IN... -o OUT [--model FILE] [--size N] [--quality Q]
       IN     PNG/JPEG files or folders of them
