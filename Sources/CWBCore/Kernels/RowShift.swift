@@ -1,24 +1,21 @@
 import Foundation
 
-/// Convolutions without the full im2col matrix. im2col writes each input pixel kh·kw/(sh·sw)
+/// Stride-1 convolutions without the full im2col matrix. im2col writes each input pixel kh·kw
 /// times (9× the input for a 3×3 conv) before its GEMM. But kernel row i only moves the window
-/// down by i·dh rows, so one "row-shift" matrix S holding kw column-shifted copies of the input
-/// serves every kernel row: with stride 1,
-///     S[(c, j), yp·Wo + x] = x_padded[c, yp, x + j·dw]   over all padded rows yp,
-/// and kernel row i reads S from column i·dh·Wo on, with S's full row as the leading dimension.
-/// With a row stride sh the padded rows are stored by phase (yp mod sh), each phase a plane of
-/// `phaseRows` rows, so that output row oy of kernel row i is again a fixed offset into one
-/// phase. The output is then kh accumulating GEMMs,
-///     out (O × P) = Σᵢ Wᵢ (O × C·kw) · S[:, offset(i) ..< offset(i) + P],
-/// with Wᵢ[o, c·kw + j] = w[o, c, i, j], and S is about kh/sh times smaller than im2col's.
+/// down by i·dh rows, so one "row-shift" matrix S holding kw column-shifted copies of the input,
+///     S[(c, j), yp·Wo + x] = x_padded[c, yp, x + j·dw]   over all hp padded rows yp,
+/// serves every kernel row: row i reads S from column i·dh·Wo on, with S's full row as the
+/// leading dimension. The output is then kh accumulating GEMMs,
+///     out (O × P) = Σᵢ Wᵢ (O × C·kw) · S[:, i·dh·Wo ..< i·dh·Wo + P],
+/// with Wᵢ[o, c·kw + j] = w[o, c, i, j], and S is kh times smaller than im2col's matrix.
 enum RowShift {
     /// Whether the conv primitives take this path: stride 1, a kernel taller than one row,
     /// planes large enough that each sample is its own GEMM (smaller planes are batched by
     /// the im2col path instead), and enough input channels that the kh GEMMs' depth C·kw
-    /// is not tiny (a 1-channel first conv keeps im2col's single deeper GEMM). The phase layout
-    /// would serve strided convs too (tried: exact against im2col), but in paired runs of the
-    /// reference U-Net (5×5 stride-2 convs, C·kw of 320–640) their kh shallower GEMMs lost to
-    /// im2col's one deep GEMM, so strided convs keep im2col.
+    /// is not tiny (a 1-channel first conv keeps im2col's single deeper GEMM). Strided convs
+    /// keep im2col: storing S's rows by phase serves them too (tried: exact against im2col),
+    /// but in paired runs of the reference U-Net (5×5 stride-2 convs, C·kw of 320–640) the kh
+    /// shallower GEMMs lost to im2col's one deep GEMM.
     static func applies(_ geo: ConvGeometry) -> Bool {
         geo.sh == 1 && geo.sw == 1 && geo.kh > 1 && geo.plane >= minimumPlane && geo.c * geo.kw >= 32 && enabled
     }
@@ -31,18 +28,11 @@ enum RowShift {
     /// Switch for benchmarks comparing the two paths (CWB_CONV_ROW_SHIFT=0 turns it off).
     nonisolated(unsafe) static var enabled = ProcessInfo.processInfo.environment["CWB_CONV_ROW_SHIFT"] != "0"
 
-    /// Rows of one phase plane of S: enough for the lowest kernel row's last output row.
-    static func phaseRows(_ geo: ConvGeometry) -> Int { geo.ho + (geo.kh - 1) * geo.dh / geo.sh }
+    /// Length of one row (c, j) of S: every padded row the kernel rows reach.
+    static func rowLength(_ geo: ConvGeometry) -> Int { (geo.ho + (geo.kh - 1) * geo.dh) * geo.wo }
 
-    /// Length of one row (c, j) of S: every phase plane.
-    static func rowLength(_ geo: ConvGeometry) -> Int { geo.sh * phaseRows(geo) * geo.wo }
-
-    /// Where kernel row i's B matrix starts in each row of S: padded row oy·sh + i·dh lies in
-    /// phase (i·dh) mod sh at row oy + ⌊i·dh / sh⌋.
-    static func offset(ofKernelRow i: Int, _ geo: ConvGeometry) -> Int {
-        let d = i * geo.dh
-        return ((d % geo.sh) * phaseRows(geo) + d / geo.sh) * geo.wo
-    }
+    /// Where kernel row i's B matrix starts in each row of S.
+    static func offset(ofKernelRow i: Int, _ geo: ConvGeometry) -> Int { i * geo.dh * geo.wo }
 
     /// out[n] = conv(x[n], w) for every sample, into `out` (N × O × P).
     static func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ geo: ConvGeometry,
@@ -115,29 +105,23 @@ enum RowShift {
         }
     }
 
-    /// S for one sample: row (c, j) holds x[c] read from column j·dw − pw with column stride
-    /// sw, over every padded row, phase by phase.
+    /// S for one sample: row (c, j) holds x[c] read from column j·dw − pw, over every padded row.
     static func pack(_ x: UnsafePointer<Float>, _ geo: ConvGeometry, into s: UnsafeMutablePointer<Float>, parallel: Bool) {
-        let hq = phaseRows(geo), rowLength = rowLength(geo), hw = geo.h * geo.w, wo = geo.wo, sw = geo.sw
+        let rowLength = rowLength(geo), hp = rowLength / Swift.max(geo.wo, 1), hw = geo.h * geo.w, wo = geo.wo
         Parallel.forChunks(geo.c * geo.kw, minChunk: parallel ? Swift.max(1, 8192 / Swift.max(rowLength, 1)) : Int.max) { rows in
             for r in rows {
                 let c = r / geo.kw, j = r % geo.kw
                 let ix0 = j * geo.dw - geo.pw
-                // Output columns whose input column lies inside the image (as im2col's).
-                let lo = Swift.min(wo, ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw)
-                let hi = Swift.max(lo, Swift.min(wo, (geo.w - ix0 + sw - 1) / sw))
+                // Output columns whose input column lies inside the image.
+                let lo = Swift.min(wo, Swift.max(0, -ix0)), hi = Swift.max(lo, Swift.min(wo, geo.w - ix0))
                 let src = x + c * hw, dst = s + r * rowLength
-                for phase in 0..<geo.sh {
-                    for q in 0..<hq {
-                        let iy = q * geo.sh + phase - geo.ph
-                        let row = dst + (phase * hq + q) * wo
-                        if iy < 0 || iy >= geo.h { row.update(repeating: 0, count: wo); continue }
-                        let srcRow = src + iy * geo.w + ix0
-                        if lo > 0 { row.update(repeating: 0, count: lo) }
-                        if sw == 1 { (row + lo).update(from: srcRow + lo, count: hi - lo) }
-                        else { for ox in lo..<hi { row[ox] = srcRow[ox * sw] } }
-                        if hi < wo { (row + hi).update(repeating: 0, count: wo - hi) }
-                    }
+                for yp in 0..<hp {
+                    let iy = yp - geo.ph
+                    let row = dst + yp * wo
+                    if iy < 0 || iy >= geo.h { row.update(repeating: 0, count: wo); continue }
+                    if lo > 0 { row.update(repeating: 0, count: lo) }
+                    (row + lo).update(from: src + iy * geo.w + ix0 + lo, count: hi - lo)
+                    if hi < wo { (row + hi).update(repeating: 0, count: wo - hi) }
                 }
             }
         }
