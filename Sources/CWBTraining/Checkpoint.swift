@@ -14,10 +14,8 @@ enum TrainingState {
     static func save(_ path: String, regime: TrainingRegime, average: WeightAverage?, epoch: Int, history: History) throws {
         let (models, optimizers) = parts(regime)
         let historyJSON = String(decoding: try JSONEncoder().encode(history), as: UTF8.self)
-        let parts = models.keys.sorted().map { ($0, models[$0]!.stateDict()) }
-                  + optimizers.keys.sorted().map { ($0, optimizers[$0]!.stateDict()) }
-                  + (average.map { [(averagePart, $0.stateDict())] } ?? [])
-        try Checkpoint.save(parts: parts,
+        try Checkpoint.save(models: models, optimizers: optimizers,
+                            extraParts: average.map { [(averagePart, $0.stateDict())] } ?? [],
                             metadata: ["format": "cwb-training", "regime": regime.name, "epoch": String(epoch), "history": historyJSON],
                             to: URL(fileURLWithPath: path))
     }

@@ -46,11 +46,13 @@ public enum Checkpoint {
         try SafeTensors.write(all, metadata: meta, to: url)
     }
 
-    /// Models and optimizers by part name (parts are written in name order).
-    public static func save(models: [String: Module], optimizers: [String: Optimizer], metadata: [String: String] = [:], to url: URL) throws {
+    /// Models and optimizers by part name (parts are written in name order), and any extra parts.
+    public static func save(models: [String: Module], optimizers: [String: Optimizer],
+                            extraParts: [(name: String, state: StateDict)] = [],
+                            metadata: [String: String] = [:], to url: URL) throws {
         let parts = models.keys.sorted().map { ($0, models[$0]!.stateDict()) }
                   + optimizers.keys.sorted().map { ($0, optimizers[$0]!.stateDict()) }
-        try save(parts: parts, metadata: metadata, to: url)
+        try save(parts: parts + extraParts, metadata: metadata, to: url)
     }
 
     /// Restores the named models and optimizers; returns the metadata. Every model part is
