@@ -149,18 +149,22 @@ public final class SGD: Optimizer {
     }
 }
 
-/// Adam as `torch.optim.Adam` (L2 weight decay, bias-corrected moments).
-public final class Adam: Optimizer {
+/// What Adam and RAdam share: β1, β2, ε, and the two moment estimates they keep per parameter.
+public class MomentOptimizer: Optimizer {
     public let beta1: Float, beta2: Float, eps: Float
 
     public init(_ parameters: [(name: String, tensor: Tensor)], learningRate: Float = 1e-3, beta1: Float = 0.9,
                 beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0, clipNorm: Float? = nil) throws {
-        try checkBetas("Adam", beta1, beta2)
+        try checkBetas(String(describing: Self.self), beta1, beta2)
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps
         try super.init(parameters, learningRate: learningRate, weightDecay: weightDecay, clipNorm: clipNorm)
     }
 
     public override var stateNames: [String] { ["exp_avg", "exp_avg_sq"] }
+}
+
+/// Adam as `torch.optim.Adam` (L2 weight decay, bias-corrected moments).
+public final class Adam: MomentOptimizer {
 
     public override func update(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, range: Range<Int>) {
         let m = statePointer("exp_avg", index), v = statePointer("exp_avg_sq", index)
@@ -179,17 +183,7 @@ public final class Adam: Optimizer {
 
 /// Rectified Adam as `torch.optim.RAdam`: plain momentum SGD while the variance estimate is
 /// unreliable (ρ_t ≤ 5), rectified adaptive steps after.
-public final class RAdam: Optimizer {
-    public let beta1: Float, beta2: Float, eps: Float
-
-    public init(_ parameters: [(name: String, tensor: Tensor)], learningRate: Float = 1e-3, beta1: Float = 0.9,
-                beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0, clipNorm: Float? = nil) throws {
-        try checkBetas("RAdam", beta1, beta2)
-        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps
-        try super.init(parameters, learningRate: learningRate, weightDecay: weightDecay, clipNorm: clipNorm)
-    }
-
-    public override var stateNames: [String] { ["exp_avg", "exp_avg_sq"] }
+public final class RAdam: MomentOptimizer {
 
     public override func update(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>, range: Range<Int>) {
         let m = statePointer("exp_avg", index), v = statePointer("exp_avg_sq", index)
