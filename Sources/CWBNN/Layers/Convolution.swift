@@ -15,10 +15,8 @@ public final class Conv2d: Module {
         try checkPositive("Conv2d", ["in_channels": inChannels, "out_channels": outChannels,
                                      "kernel height": kernel.0, "kernel width": kernel.1])
         self.stride = stride; self.padding = padding; self.dilation = dilation
-        let fanIn = inChannels * kernel.0 * kernel.1
-        let bound = 1 / Float(fanIn).squareRoot()
-        weight = Tensor.uniform([outChannels, inChannels, kernel.0, kernel.1], low: -bound, high: bound, generator: generator)
-        self.bias = bias ? Tensor.uniform([outChannels], low: -bound, high: bound, generator: generator) : nil
+        (weight, self.bias) = defaultInitialized([outChannels, inChannels, kernel.0, kernel.1], fanIn: inChannels * kernel.0 * kernel.1,
+                                                 bias: bias ? outChannels : nil, generator: generator)
         super.init()
         parameter("weight", weight)
         if let b = self.bias { parameter("bias", b) }
@@ -53,10 +51,8 @@ public final class ConvTranspose2d: Module {
                                               "kernel height": kernel.0, "kernel width": kernel.1])
         self.stride = stride; self.padding = padding; self.outputPadding = outputPadding; self.dilation = dilation
         // PyTorch computes fan_in from weight.size(1), which is Cout for a transposed conv.
-        let fanIn = outChannels * kernel.0 * kernel.1
-        let bound = 1 / Float(fanIn).squareRoot()
-        weight = Tensor.uniform([inChannels, outChannels, kernel.0, kernel.1], low: -bound, high: bound, generator: generator)
-        self.bias = bias ? Tensor.uniform([outChannels], low: -bound, high: bound, generator: generator) : nil
+        (weight, self.bias) = defaultInitialized([inChannels, outChannels, kernel.0, kernel.1], fanIn: outChannels * kernel.0 * kernel.1,
+                                                 bias: bias ? outChannels : nil, generator: generator)
         super.init()
         parameter("weight", weight)
         if let b = self.bias { parameter("bias", b) }
@@ -86,9 +82,8 @@ public final class Linear: Module {
 
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: RandomGenerator = .global) throws {
         try checkPositive("Linear", ["in_features": inFeatures, "out_features": outFeatures])
-        let bound = 1 / Float(inFeatures).squareRoot()
-        weight = Tensor.uniform([outFeatures, inFeatures], low: -bound, high: bound, generator: generator)
-        self.bias = bias ? Tensor.uniform([outFeatures], low: -bound, high: bound, generator: generator) : nil
+        (weight, self.bias) = defaultInitialized([outFeatures, inFeatures], fanIn: inFeatures,
+                                                 bias: bias ? outFeatures : nil, generator: generator)
         super.init()
         parameter("weight", weight)
         if let b = self.bias { parameter("bias", b) }
@@ -110,4 +105,12 @@ func checkPositive(_ layer: String, _ values: KeyValuePairs<String, Int>) throws
     for (name, v) in values where v <= 0 {
         throw TensorError("\(layer): \(name) must be positive, got \(v)")
     }
+}
+
+/// PyTorch's default initialisation of a conv or linear layer: weight and bias (when wanted,
+/// of `bias` elements) uniform in ±1/√fan_in, the weight drawn first.
+func defaultInitialized(_ weightShape: [Int], fanIn: Int, bias: Int?, generator: RandomGenerator) -> (Tensor, Tensor?) {
+    let bound = 1 / Float(fanIn).squareRoot()
+    let weight = Tensor.uniform(weightShape, low: -bound, high: bound, generator: generator)
+    return (weight, bias.map { Tensor.uniform([$0], low: -bound, high: bound, generator: generator) })
 }
