@@ -9,7 +9,10 @@ public func dropout(_ x: Tensor, p: Float, training: Bool, generator: RandomGene
     guard training && p > 0 else { return x }
     // One byte per element kept for backward (a Float mask would be 4).
     var kept = [UInt8](repeating: 0, count: x.count)
-    for i in kept.indices where generator.nextFloat() >= p { kept[i] = 1 }
+    kept.withUnsafeMutableBufferPointer { k in
+        // Branch-free: whether an element is kept is a coin flip the CPU cannot predict.
+        generator.withState { rng in for i in k.indices { k[i] = rng.nextFloat() >= p ? 1 : 0 } }
+    }
     return x.masked(kept, scale: 1 / (1 - p))
 }
 

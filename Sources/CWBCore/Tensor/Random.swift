@@ -3,7 +3,7 @@ import Foundation
 /// The one seeded generator (xoshiro256**, seeded through SplitMix64): the same seed gives the
 /// same run, bit for bit. `RandomGenerator.global` is what every op uses unless given another.
 public final class RandomGenerator: @unchecked Sendable {
-    private var s: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var state = Xoshiro256StarStar(seed: 0)
     public private(set) var seed: UInt64
 
     public nonisolated(unsafe) static var global = RandomGenerator(seed: 0)
@@ -16,32 +16,24 @@ public final class RandomGenerator: @unchecked Sendable {
     /// Restarts the sequence from `seed`.
     public func reseed(_ seed: UInt64) {
         self.seed = seed
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (splitmix(), splitmix(), splitmix(), splitmix())
+        state = Xoshiro256StarStar(seed: seed)
+    }
+
+    /// Runs `body` on a local copy of the state and keeps where it left off, so loops drawing
+    /// millions of numbers (dropout masks, initialisation) keep the state in registers.
+    @inline(__always)
+    public func withState<R>(_ body: (inout Xoshiro256StarStar) throws -> R) rethrows -> R {
+        var local = state
+        defer { state = local }
+        return try body(&local)
     }
 
     @inline(__always)
-    public func next() -> UInt64 {
-        let result = rotl(s.1 &* 5, 7) &* 9
-        let t = s.1 << 17
-        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
-        s.2 ^= t
-        s.3 = rotl(s.3, 45)
-        return result
-    }
-
-    @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    public func next() -> UInt64 { state.next() }
 
     /// Uniform in [0, 1) with 24 random bits (every Float in the grid is reachable).
     @inline(__always)
-    public func nextFloat() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+    public func nextFloat() -> Float { state.nextFloat() }
 
     /// Uniform in [0, 1) as Double.
     public func nextDouble() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
@@ -60,7 +52,7 @@ public final class RandomGenerator: @unchecked Sendable {
     public func fork() -> RandomGenerator { RandomGenerator(seed: next()) }
 
     public func fillUniform(_ out: UnsafeMutableBufferPointer<Float>) {
-        for i in 0..<out.count { out[i] = nextFloat() }
+        withState { rng in for i in 0..<out.count { out[i] = rng.nextFloat() } }
     }
 
     /// Box–Muller, two normals per pair of uniforms.
@@ -85,3 +77,36 @@ public final class RandomGenerator: @unchecked Sendable {
 
 /// Sets the seed of the global generator (PyTorch's `manual_seed`).
 public func manualSeed(_ seed: UInt64) { RandomGenerator.global.reseed(seed) }
+
+/// xoshiro256** (Blackman and Vigna), seeded through SplitMix64.
+public struct Xoshiro256StarStar: Sendable {
+    private var s: (UInt64, UInt64, UInt64, UInt64)
+
+    public init(seed: UInt64) {
+        var x = seed
+        func splitmix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s = (splitmix(), splitmix(), splitmix(), splitmix())
+    }
+
+    @inline(__always)
+    public mutating func next() -> UInt64 {
+        let result = rotl(s.1 &* 5, 7) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+        s.2 ^= t
+        s.3 = rotl(s.3, 45)
+        return result
+    }
+
+    @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// Uniform in [0, 1) with 24 random bits.
+    @inline(__always)
+    public mutating func nextFloat() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+}
