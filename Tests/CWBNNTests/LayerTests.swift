@@ -79,4 +79,25 @@ final class LayerTests: XCTestCase {
         }
         XCTAssertThrowsError(try InstanceNorm2d(3)(Tensor.zeros([1, 2, 4, 4])))
     }
+
+    /// In inference a Sequential runs batch norm and the (leaky) ReLU after it — past eval-mode
+    /// dropouts — as one pass; the result is the layers' own, bit for bit.
+    func testInferenceFusesBatchNormWithItsActivation() throws {
+        manualSeed(3)
+        for activation in [LeakyReLU(0.2), ReLU()] as [Module] {
+            let bn = try BatchNorm2d(4)
+            bn.runningMean.pointer.update(from: [0.3, -0.2, 0.1, 0.5], count: 4)
+            bn.runningVar.pointer.update(from: [0.5, 2, 1.5, 0.8], count: 4)
+            bn.weight.pointer.update(from: [1.2, 0.7, -0.4, 1], count: 4)
+            bn.bias.pointer.update(from: [0.1, 0, -0.3, 0.2], count: 4)
+            let seq = Sequential([bn, try Dropout(0.5), activation])
+            seq.eval()
+            let x = Tensor.uniform([2, 4, 5, 6], low: -2, high: 2)
+            let fused = try noGrad { try seq(x) }
+            let layered = try noGrad { try activation(try seq.layers[1](try bn(x))) }
+            XCTAssertEqual(fused.shape, x.shape)
+            XCTAssertEqual(fused.scalars, layered.scalars)
+            XCTAssertTrue(fused.scalars.contains { $0 < 0 } == (activation is LeakyReLU))
+        }
+    }
 }

@@ -39,7 +39,7 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// A result tensor of `shape` whose memory the caller fills completely.
-    static func uninitialized(_ shape: [Int]) -> Tensor {
+    public static func uninitialized(_ shape: [Int]) -> Tensor {
         Tensor(shape: shape, storage: Storage(uninitializedCount: shape.reduce(1, *)))
     }
 

@@ -25,23 +25,29 @@ public final class BatchNorm2d: Module {
     public override func forward(_ x: Tensor) throws -> Tensor {
         guard x.rank == 4 else { throw TensorError("BatchNorm2d(\(weight.count)): input must be N×C×H×W, got \(shapeText(x.shape))") }
         if isTraining { numBatchesTracked.pointer[0] += 1 }
-        if !isTraining && !GradMode.isEnabled && x.shape[1] == weight.count { return evalWithoutGraph(x) }
+        if evaluatesWithoutGraph(x) { return evalWithoutGraph(x) }
         return try batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                              training: isTraining, momentum: momentum, eps: eps)
     }
 }
 
 extension BatchNorm2d {
+    /// Whether `x` goes through `evalWithoutGraph` (eval mode, no graph being recorded).
+    func evaluatesWithoutGraph(_ x: Tensor) -> Bool {
+        !isTraining && !GradMode.isEnabled && x.rank == 4 && x.shape[1] == weight.count
+    }
+
     /// Inference (eval mode, no graph): one fused pass y = x·scale + shift per channel, instead
-    /// of four broadcast passes; validation and colorize spend much of their time here.
-    func evalWithoutGraph(_ x: Tensor) -> Tensor {
+    /// of four broadcast passes; validation and colorize spend much of their time here. With
+    /// `slope`, the (leaky) ReLU that follows in a Sequential is applied in the same pass.
+    func evalWithoutGraph(_ x: Tensor, thenLeakyRelu slope: Float? = nil) -> Tensor {
         let c = x.shape[1], plane = x.shape[2] * x.shape[3], planes = x.shape[0] * c
         var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
         for i in 0..<c {
             scale[i] = weight.pointer[i] / (runningVar.pointer[i] + eps).squareRoot()
             shift[i] = bias.pointer[i] - runningMean.pointer[i] * scale[i]
         }
-        let y = Tensor.zeros(x.shape)
+        let y = Tensor.uninitialized(x.shape)
         nonisolated(unsafe) let src = x.pointer, dst = y.pointer
         scale.withUnsafeBufferPointer { sc in
             shift.withUnsafeBufferPointer { sh in
@@ -50,7 +56,11 @@ extension BatchNorm2d {
                     for p in range {
                         let a = sc[p % c], b = sh[p % c]
                         let s = src + p * plane, d = dst + p * plane
-                        for i in 0..<plane { d[i] = s[i] * a + b }
+                        if let slope {
+                            for i in 0..<plane { let v = s[i] * a + b; d[i] = v > 0 ? v : v * slope }
+                        } else {
+                            for i in 0..<plane { d[i] = s[i] * a + b }
+                        }
                     }
                 }
             }

@@ -81,8 +81,30 @@ public final class Sequential: Module {
 
     public override func forward(_ x: Tensor) throws -> Tensor {
         var y = x
-        for l in layers { y = try l(y) }
+        var i = 0
+        while i < layers.count {
+            if let bn = layers[i] as? BatchNorm2d, bn.evaluatesWithoutGraph(y), let (slope, next) = fusableActivation(after: i) {
+                y = bn.evalWithoutGraph(y, thenLeakyRelu: slope)
+                i = next
+                continue
+            }
+            y = try layers[i](y)
+            i += 1
+        }
         return y
+    }
+
+    /// In inference, a batch norm followed by a ReLU or LeakyReLU (past eval-mode dropouts,
+    /// which pass their input on) runs as one pass over the tensor: the (slope, index after the
+    /// activation), or nil. Not while a summary records each layer's output.
+    private func fusableActivation(after i: Int) -> (Float, Int)? {
+        guard SummaryRecorder.current == nil else { return nil }
+        var j = i + 1
+        while j < layers.count, let d = layers[j] as? Dropout, !d.isTraining { j += 1 }
+        guard j < layers.count else { return nil }
+        if let a = layers[j] as? LeakyReLU { return (a.slope, j + 1) }
+        if layers[j] is ReLU { return (0, j + 1) }
+        return nil
     }
 }
 
