@@ -178,6 +178,32 @@ final class ConvStrategyTests: XCTestCase {
         }
     }
 
+    /// Stride-2 transposed convs (and so the input gradient of stride-2 convs) add taps j and
+    /// j+1 as one interleaved run, eight pixels at a time, with the edge columns only one tap
+    /// reaches done singly. Checked against the definition, summed directly, on inputs wide
+    /// enough for the vector loop, for kernels 3, 4, 5 and paddings 0–2, grouped samples
+    /// (small planes) and per-core samples (large planes).
+    func testStrideTwoTransposedConvMatchesTheDefinition() throws {
+        for (shape, k, pad) in [([2, 3, 9, 19], 4, 1), ([2, 3, 9, 19], 5, 2), ([2, 3, 7, 24], 3, 1),
+                                ([2, 3, 33, 40], 4, 1), ([1, 3, 6, 21], 4, 0)] {
+            let x = randomTensor(shape, seed: 70), w = randomTensor([3, 2, k, k], seed: 71)
+            let y = try convTranspose2d(x, w, stride: (2, 2), padding: (pad, pad))
+            let (h, wd) = (shape[2], shape[3])
+            let (ho, wo) = ((h - 1) * 2 - 2 * pad + k, (wd - 1) * 2 - 2 * pad + k)
+            XCTAssertEqual(y.shape, [shape[0], 2, ho, wo])
+            var expected = [Double](repeating: 0, count: y.count)
+            for n in 0..<shape[0] { for ci in 0..<3 { for iy in 0..<h { for ix in 0..<wd {
+                let v = Double(x.pointer[((n * 3 + ci) * h + iy) * wd + ix])
+                for co in 0..<2 { for i in 0..<k { for j in 0..<k {
+                    let oy = iy * 2 - pad + i, ox = ix * 2 - pad + j
+                    guard oy >= 0, oy < ho, ox >= 0, ox < wo else { continue }
+                    expected[((n * 2 + co) * ho + oy) * wo + ox] += v * Double(w.pointer[((ci * 2 + co) * k + i) * k + j])
+                } } }
+            } } } }
+            for (a, e) in zip(y.scalars, expected) { XCTAssertEqual(Double(a), e, accuracy: 1e-4, "\(shape) k\(k) p\(pad)") }
+        }
+    }
+
     /// Stride-1 convs take the row-shift path (kh GEMMs over kw shifted copies of the input);
     /// their input gradient takes it too, as a conv with the flipped kernel. All must equal
     /// the im2col path, for odd and even kernels, dilation and uneven padding.

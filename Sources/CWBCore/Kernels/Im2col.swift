@@ -32,6 +32,16 @@ public struct ConvGeometry: Equatable, Sendable {
         ProcessInfo.processInfo.environment["CWB_CONV_SAMPLE_PARALLEL"] != "0"
 }
 
+extension ConvGeometry {
+    /// Output columns ox whose input column ox·sw − pw + tap·dw lies inside the image.
+    @inline(__always)
+    func columnRange(tap j: Int) -> (Int, Int) {
+        let ix0 = j * dw - pw
+        let lo = Swift.min(wo, ix0 >= 0 ? 0 : (-ix0 + sw - 1) / sw)
+        return (lo, Swift.max(lo, Swift.min(wo, (w - ix0 + sw - 1) / sw)))
+    }
+}
+
 /// Positions a window can take: `span` = padded length − window extent; 0 when the window
 /// does not fit (Swift's division truncates toward zero, so −1 / 2 would wrongly give 1).
 @inline(__always)
@@ -47,9 +57,7 @@ enum Im2col {
             for r in rows {
                 let c = r / kk, i = (r / geo.kw) % geo.kh, j = r % geo.kw
                 let ix0 = j * geo.dw - geo.pw
-                // Output columns whose input column lies inside the image.
-                let lo = Swift.min(geo.wo, ix0 >= 0 ? 0 : (-ix0 + geo.sw - 1) / geo.sw)
-                let hi = Swift.max(lo, Swift.min(geo.wo, (geo.w - ix0 + geo.sw - 1) / geo.sw))
+                let (lo, hi) = geo.columnRange(tap: j)
                 for s in 0..<samples {
                     let src = x + ((n0 + s) * geo.c + c) * hw
                     let dst = cols + r * rowLength + s * p
@@ -92,25 +100,55 @@ enum Im2col {
                 for s in 0..<samples {
                     let dstPlane = x + ((n0 + s) * geo.c + c) * hw
                     for i in 0..<geo.kh {
-                        for j in 0..<geo.kw {
+                        var j = 0
+                        while j < geo.kw {
                             let r = (c * geo.kh + i) * geo.kw + j
                             let src = cols + r * rowLength + s * p
+                            // Stride 2: taps j and j+1 land on neighbouring pixels, so they are
+                            // added together as one interleaved, contiguous run.
+                            let paired = geo.sw == 2 && geo.dw == 1 && j + 1 < geo.kw
+                            let (lo, hi) = geo.columnRange(tap: j)
+                            let (loB, hiB) = paired ? geo.columnRange(tap: j + 1) : (0, 0)
+                            let both = Swift.max(lo, loB)..<Swift.max(Swift.max(lo, loB), Swift.min(hi, hiB))
                             let ix0 = j * geo.dw - geo.pw
-                            let lo = Swift.min(geo.wo, ix0 >= 0 ? 0 : (-ix0 + geo.sw - 1) / geo.sw)
-                            let hi = Swift.max(lo, Swift.min(geo.wo, (geo.w - ix0 + geo.sw - 1) / geo.sw))
                             for oy in 0..<geo.ho {
                                 let iy = oy * geo.sh - geo.ph + i * geo.dh
                                 if iy < 0 || iy >= geo.h { continue }
                                 let row = src + oy * geo.wo
                                 let dstRow = dstPlane + iy * geo.w + ix0
-                                if geo.sw == 1 { for ox in lo..<hi { dstRow[ox] += row[ox] } }
-                                else { for ox in lo..<hi { dstRow[ox * geo.sw] += row[ox] } }
+                                if geo.sw == 1 { for ox in lo..<hi { dstRow[ox] += row[ox] }; continue }
+                                guard paired else { for ox in lo..<hi { dstRow[ox * geo.sw] += row[ox] }; continue }
+                                let rowB = row + rowLength
+                                addInterleaved(row, rowB, both, into: dstRow)
+                                // The few edge columns only one of the two taps reaches.
+                                for ox in lo..<Swift.min(hi, both.lowerBound) { dstRow[2 * ox] += row[ox] }
+                                for ox in Swift.max(lo, both.upperBound)..<hi { dstRow[2 * ox] += row[ox] }
+                                for ox in loB..<Swift.min(hiB, both.lowerBound) { dstRow[2 * ox + 1] += rowB[ox] }
+                                for ox in Swift.max(loB, both.upperBound)..<hiB { dstRow[2 * ox + 1] += rowB[ox] }
                             }
+                            j += paired ? 2 : 1
                         }
                     }
                 }
             }
         }
+    }
+
+    /// dst[2·ox] += a[ox], dst[2·ox + 1] += b[ox] for ox in `range`, eight pairs at a time.
+    @inline(__always)
+    static func addInterleaved(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ range: Range<Int>,
+                               into dst: UnsafeMutablePointer<Float>) {
+        var ox = range.lowerBound
+        while ox + 8 <= range.upperBound {
+            let x = UnsafeRawPointer(a + ox).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + ox).loadUnaligned(as: SIMD8<Float>.self)
+            let d = UnsafeMutableRawPointer(dst + 2 * ox)
+            let sum = d.loadUnaligned(as: SIMD16<Float>.self)
+                + SIMD16(x[0], y[0], x[1], y[1], x[2], y[2], x[3], y[3], x[4], y[4], x[5], y[5], x[6], y[6], x[7], y[7])
+            d.storeBytes(of: sum, as: SIMD16<Float>.self)
+            ox += 8
+        }
+        while ox < range.upperBound { dst[2 * ox] += a[ox]; dst[2 * ox + 1] += b[ox]; ox += 1 }
     }
 
     /// The (C·kh·kw) × (s·P) im2col matrix of samples n0..<n0+s: the input itself for a
