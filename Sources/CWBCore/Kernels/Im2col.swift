@@ -16,6 +16,12 @@ public struct ConvGeometry: Equatable, Sendable {
     /// Samples per GEMM: enough that the GEMM's column count reaches ~1024 (small feature
     /// maps deep in a U-Net would otherwise make thin, slow GEMMs).
     var groupSize: Int { Swift.max(1, Swift.min(n, (1024 + plane - 1) / Swift.max(plane, 1))) }
+    /// Output rows per band of a one-sample forward: a column matrix of at most ~2 M floats
+    /// (8 MB), but never under 1024 columns, where the GEMM would slow down.
+    var outputRowsPerBand: Int {
+        let rows = Swift.max(2 << 20 / Swift.max(ckk * wo, 1), (1024 + wo - 1) / Swift.max(wo, 1))
+        return Swift.max(1, Swift.min(ho, rows))
+    }
     /// Multiply–adds of the forward pass.
     public var macs: Int { n * o * plane * ckk }
     /// Cores that each take whole samples (packing + single-threaded GEMMs per sample) when
@@ -48,10 +54,12 @@ extension ConvGeometry {
 func outputLength(_ span: Int, stride: Int) -> Int { span < 0 ? 0 : span / stride + 1 }
 
 enum Im2col {
-    /// cols[(c·kh+i)·kw+j, g·P + oy·Wo + ox] = x[n0+g, c, oy·sh−ph+i·dh, ox·sw−pw+j·dw] (0 outside).
+    /// cols[(c·kh+i)·kw+j, g·P + oy·Wo + ox] = x[n0+g, c, oy·sh−ph+i·dh, ox·sw−pw+j·dw] (0 outside);
+    /// with `outputRows`, only those output rows (P is then their count × Wo).
     static func pack(_ x: UnsafePointer<Float>, _ geo: ConvGeometry, firstSample n0: Int, samples: Int,
-                     into cols: UnsafeMutablePointer<Float>, parallel: Bool = true) {
-        let hw = geo.h * geo.w, p = geo.plane, rowLength = samples * p
+                     outputRows: Range<Int>? = nil, into cols: UnsafeMutablePointer<Float>, parallel: Bool = true) {
+        let rowsRange = outputRows ?? 0..<geo.ho
+        let hw = geo.h * geo.w, p = rowsRange.count * geo.wo, rowLength = samples * p
         let kk = geo.kh * geo.kw
         Parallel.forChunks(geo.ckk, minChunk: parallel ? Swift.max(1, 8192 / Swift.max(rowLength, 1)) : Int.max) { rows in
             for r in rows {
@@ -61,9 +69,9 @@ enum Im2col {
                 for s in 0..<samples {
                     let src = x + ((n0 + s) * geo.c + c) * hw
                     let dst = cols + r * rowLength + s * p
-                    for oy in 0..<geo.ho {
+                    for oy in rowsRange {
                         let iy = oy * geo.sh - geo.ph + i * geo.dh
-                        let row = dst + oy * geo.wo
+                        let row = dst + (oy - rowsRange.lowerBound) * geo.wo
                         if iy < 0 || iy >= geo.h { row.update(repeating: 0, count: geo.wo); continue }
                         let srcRow = src + iy * geo.w + ix0
                         if lo > 0 { row.update(repeating: 0, count: lo) }

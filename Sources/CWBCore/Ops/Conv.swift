@@ -77,6 +77,19 @@ extension Tensor {
         }
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
+            if s == 1 && !geo.isPointwise {
+                // Bands of output rows, so the column matrix stays small (it is 6–9× the input).
+                let band = geo.outputRowsPerBand
+                for oy0 in stride(from: 0, to: geo.ho, by: band) {
+                    let rows = oy0..<Swift.min(geo.ho, oy0 + band)
+                    let cols = Workspace.shared.buffer(0, geo.ckk * rows.count * geo.wo)
+                    Im2col.pack(x.pointer, geo, firstSample: n0, samples: 1, outputRows: rows, into: cols)
+                    GEMM.run(w.pointer, cols, out.pointer + n0 * geo.o * p + oy0 * geo.wo, m: geo.o, n: rows.count * geo.wo,
+                             k: geo.ckk, ldc: p)
+                }
+                n0 += 1
+                continue
+            }
             let cols = Im2col.columns(x.pointer, geo, firstSample: n0, samples: s) { Workspace.shared.buffer(0, geo.ckk * s * p) }
             if s == 1 {
                 GEMM.run(w.pointer, cols, out.pointer + n0 * geo.o * p, m: geo.o, n: p, k: geo.ckk)
