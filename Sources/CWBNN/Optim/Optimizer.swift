@@ -164,28 +164,35 @@ public class MomentOptimizer: Optimizer {
 
     typealias Lanes = SIMD8<Float>
 
-    /// Applies `rule(&param, decayedGrad, &m, &v)` to elements `range` of parameter `index`,
-    /// eight at a time (the tail padded with zeros and only its real lanes written back).
-    /// Written once over SIMD lanes, the update compiles to packed sqrt/div/mul: the scalar
-    /// loop took ~6 % of a U-Net training step, about twice its memory traffic.
+    /// Updates elements `range` of parameter `index`: the moments from the decayed gradient
+    /// d = g + wd·p (m ← β1·m + (1−β1)·d, v ← β2·v + (1−β2)·d²), then p ← p − step(m, v), the
+    /// step being what Adam and RAdam differ in. Eight lanes at a time (the tail padded with
+    /// zeros, only its real lanes written back), so it compiles to packed sqrt/div/mul: the
+    /// scalar loop took ~6 % of a U-Net training step, about twice its memory traffic.
     @inline(__always)
-    func updateInLanes(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>,
-                       range: Range<Int>, _ rule: (inout Lanes, Lanes, inout Lanes, inout Lanes) -> Void) {
+    func updateMoments(index: Int, param p: UnsafeMutablePointer<Float>, grad g: UnsafeMutablePointer<Float>,
+                       range: Range<Int>, step: (_ m: Lanes, _ v: Lanes) -> Lanes) {
         let m = statePointer("exp_avg", index), v = statePointer("exp_avg_sq", index)
-        let wd = weightDecay
+        let wd = weightDecay, b1 = beta1, b2 = beta2
+        func update(_ pl: inout Lanes, _ gl: Lanes, _ ml: inout Lanes, _ vl: inout Lanes) {
+            let d = gl + wd * pl
+            ml = b1 * ml + (1 - b1) * d
+            vl = b2 * vl + (1 - b2) * d * d
+            pl -= step(ml, vl)
+        }
         func load(_ q: UnsafeMutablePointer<Float>, _ i: Int) -> Lanes { UnsafeRawPointer(q + i).loadUnaligned(as: Lanes.self) }
         func store(_ x: Lanes, _ q: UnsafeMutablePointer<Float>, _ i: Int) { UnsafeMutableRawPointer(q + i).storeBytes(of: x, as: Lanes.self) }
         var i = range.lowerBound
         while i + Lanes.scalarCount <= range.upperBound {
             var pl = load(p, i), ml = load(m, i), vl = load(v, i)
-            rule(&pl, load(g, i) + wd * pl, &ml, &vl)
+            update(&pl, load(g, i), &ml, &vl)
             store(pl, p, i); store(ml, m, i); store(vl, v, i)
             i += Lanes.scalarCount
         }
         guard i < range.upperBound else { return }
         var pl = Lanes(), gl = Lanes(), ml = Lanes(), vl = Lanes()
         for k in 0..<(range.upperBound - i) { pl[k] = p[i + k]; gl[k] = g[i + k]; ml[k] = m[i + k]; vl[k] = v[i + k] }
-        rule(&pl, gl + wd * pl, &ml, &vl)
+        update(&pl, gl, &ml, &vl)
         for k in 0..<(range.upperBound - i) { p[i + k] = pl[k]; m[i + k] = ml[k]; v[i + k] = vl[k] }
     }
 }
@@ -197,11 +204,9 @@ public final class Adam: MomentOptimizer {
         let t = Double(stepCount)
         let bc1 = 1 - pow(Double(beta1), t), bc2 = 1 - pow(Double(beta2), t)
         let stepSize = Float(Double(learningRate) / bc1), sqrtBc2 = Float(bc2.squareRoot())
-        let b1 = beta1, b2 = beta2, eps = eps
-        updateInLanes(index: index, param: p, grad: g, range: range) { p, d, m, v in
-            m = b1 * m + (1 - b1) * d
-            v = b2 * v + (1 - b2) * d * d
-            p -= stepSize * m / (v.squareRoot() / sqrtBc2 + eps)
+        let eps = eps
+        updateMoments(index: index, param: p, grad: g, range: range) { m, v in
+            stepSize * m / (v.squareRoot() / sqrtBc2 + eps)
         }
     }
 }
@@ -215,22 +220,14 @@ public final class RAdam: MomentOptimizer {
         let bc1 = 1 - pow(Double(beta1), t), bc2 = 1 - pow(b2d, t)
         let rhoInf = 2 / (1 - b2d) - 1
         let rhoT = rhoInf - 2 * t * pow(b2d, t) / bc2
-        let b1 = beta1, b2 = beta2, eps = eps
+        let eps = eps
         let lrOverBc1 = Float(Double(learningRate) / bc1)
         if rhoT > 5 {
             let rect = ((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)).squareRoot()
             let scale = Float(Double(learningRate) / bc1 * rect * bc2.squareRoot())
-            updateInLanes(index: index, param: p, grad: g, range: range) { p, d, m, v in
-                m = b1 * m + (1 - b1) * d
-                v = b2 * v + (1 - b2) * d * d
-                p -= scale * m / (v.squareRoot() + eps)
-            }
+            updateMoments(index: index, param: p, grad: g, range: range) { m, v in scale * m / (v.squareRoot() + eps) }
         } else {
-            updateInLanes(index: index, param: p, grad: g, range: range) { p, d, m, v in
-                m = b1 * m + (1 - b1) * d
-                v = b2 * v + (1 - b2) * d * d
-                p -= lrOverBc1 * m
-            }
+            updateMoments(index: index, param: p, grad: g, range: range) { m, _ in lrOverBc1 * m }
         }
     }
 }
