@@ -71,7 +71,9 @@ extension Tensor {
     }
 
     public func tanh() -> Tensor {
-        Elementwise.map(self) { Foundation.tanh($0) }.recordedUsingOutput("tanh", [self]) { g, out, _ in
+        let out = Tensor.uninitialized(shape)
+        Transcendental.apply(pointer, out.pointer, count: count, Transcendental.tanh)
+        return out.recordedUsingOutput("tanh", [self]) { g, out, _ in
             [try g * (1 - out * out)]
         }
     }
