@@ -179,22 +179,31 @@ final class ConvStrategyTests: XCTestCase {
     }
 
     /// A one-sample forward packs its column matrix in bands of output rows (so it stays near
-    /// 8 MB): the result is the definition's, across band edges, with padding on both sides.
+    /// 8 MB), on one core at a time or with each core taking whole bands: either way the result
+    /// is the definition's, across band edges, with padding on both sides.
     func testBandedForwardMatchesTheDefinition() throws {
         let x = randomTensor([1, 64, 130, 129], seed: 80), w = randomTensor([5, 64, 3, 3], seed: 81)
         let geo = ConvGeometry(n: 1, c: 64, h: 130, w: 129, o: 5, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1)
         XCTAssertLessThan(geo.outputRowsPerBand, geo.ho, "the case must span several bands")
-        let y = try conv2d(x, w, stride: (2, 2), padding: (1, 1))
-        XCTAssertEqual(y.shape, [1, 5, geo.ho, geo.wo])
-        for o in 0..<5 { for oy in 0..<geo.ho { for ox in stride(from: o, to: geo.wo, by: 3) {
-            var sum = 0.0
-            for c in 0..<64 { for i in 0..<3 { for j in 0..<3 {
-                let iy = oy * 2 - 1 + i, ix = ox * 2 - 1 + j
-                guard iy >= 0, iy < 130, ix >= 0, ix < 129 else { continue }
-                sum += Double(x.pointer[(c * 130 + iy) * 129 + ix]) * Double(w.pointer[((o * 64 + c) * 3 + i) * 3 + j])
+        let saved = (ConvGeometry.bandsPerCore, Parallel.maxThreads)
+        defer { (ConvGeometry.bandsPerCore, Parallel.maxThreads) = saved }
+        for perCore in [false, true] {
+            ConvGeometry.bandsPerCore = perCore
+            Parallel.maxThreads = max(2, saved.1)   // the per-core path even on a one-core machine
+            XCTAssertEqual(geo.bandWorkers > 1, perCore)
+            let y = try conv2d(x, w, stride: (2, 2), padding: (1, 1))
+            XCTAssertEqual(y.shape, [1, 5, geo.ho, geo.wo])
+            for o in 0..<5 { for oy in 0..<geo.ho { for ox in stride(from: o, to: geo.wo, by: 3) {
+                var sum = 0.0
+                for c in 0..<64 { for i in 0..<3 { for j in 0..<3 {
+                    let iy = oy * 2 - 1 + i, ix = ox * 2 - 1 + j
+                    guard iy >= 0, iy < 130, ix >= 0, ix < 129 else { continue }
+                    sum += Double(x.pointer[(c * 130 + iy) * 129 + ix]) * Double(w.pointer[((o * 64 + c) * 3 + i) * 3 + j])
+                } } }
+                XCTAssertEqual(Double(y.pointer[(o * geo.ho + oy) * geo.wo + ox]), sum, accuracy: 1e-3,
+                               "per-core \(perCore) o \(o) oy \(oy) ox \(ox)")
             } } }
-            XCTAssertEqual(Double(y.pointer[(o * geo.ho + oy) * geo.wo + ox]), sum, accuracy: 1e-3, "o \(o) oy \(oy) ox \(ox)")
-        } } }
+        }
     }
 
     /// Stride-2 transposed convs (and so the input gradient of stride-2 convs) add taps j and

@@ -22,6 +22,17 @@ public struct ConvGeometry: Equatable, Sendable {
         let rows = Swift.max(2 << 20 / Swift.max(ckk * wo, 1), (1024 + wo - 1) / Swift.max(wo, 1))
         return Swift.max(1, Swift.min(ho, rows))
     }
+    /// Cores that each take whole bands of a one-sample forward (see `forwardInBands`): when
+    /// there are more output pixels than channels (the GEMM would split its columns anyway)
+    /// and at least 512 pixels a core; 1 otherwise.
+    var bandWorkers: Int {
+        let workers = Parallel.maxThreads
+        guard workers > 1, plane > o, plane >= 512 * workers, ho >= workers, ConvGeometry.bandsPerCore else { return 1 }
+        return workers
+    }
+    /// Switch for benchmarks comparing the two strategies (CWB_CONV_BANDS_PER_CORE=0 turns it off).
+    public nonisolated(unsafe) static var bandsPerCore =
+        ProcessInfo.processInfo.environment["CWB_CONV_BANDS_PER_CORE"] != "0"
     /// Multiply–adds of the forward pass.
     public var macs: Int { n * o * plane * ckk }
     /// Cores that each take whole samples (packing + single-threaded GEMMs per sample) when

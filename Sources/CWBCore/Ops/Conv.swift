@@ -78,15 +78,7 @@ extension Tensor {
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
             if s == 1 && !geo.isPointwise {
-                // Bands of output rows, so the column matrix stays small (it is 6–9× the input).
-                let band = geo.outputRowsPerBand
-                for oy0 in stride(from: 0, to: geo.ho, by: band) {
-                    let rows = oy0..<Swift.min(geo.ho, oy0 + band)
-                    let cols = Workspace.shared.buffer(0, geo.ckk * rows.count * geo.wo)
-                    Im2col.pack(x.pointer, geo, firstSample: n0, samples: 1, outputRows: rows, into: cols)
-                    GEMM.run(w.pointer, cols, out.pointer + n0 * geo.o * p + oy0 * geo.wo, m: geo.o, n: rows.count * geo.wo,
-                             k: geo.ckk, ldc: p)
-                }
+                forwardInBands(x.pointer, w.pointer, geo, sample: n0, into: out.pointer + n0 * geo.o * p)
                 n0 += 1
                 continue
             }
@@ -109,6 +101,32 @@ extension Tensor {
             [c.needs(0) ? convData(g, keptW!, geo) : nil,
              c.needs(1) ? convWeight(keptX!, g, geo) : nil,
              hasBias && c.needs(2) ? try g.sum(axes: [0, 2, 3]) : nil]
+        }
+    }
+
+    /// One sample's forward in bands of output rows, so the column matrix stays small (it is
+    /// 6–9× the input). When the GEMM would split its columns between cores anyway (more
+    /// output pixels than channels), each core takes whole bands instead, packing its band's
+    /// columns and running its GEMM alone: the columns stay in that core's cache, no core
+    /// waits for the other between packing and multiplying, and the weights are packed once
+    /// per band rather than once per half-band.
+    static func forwardInBands(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ geo: ConvGeometry, sample n: Int,
+                               into out: UnsafeMutablePointer<Float>) {
+        let p = geo.plane, workers = geo.bandWorkers
+        let bands = Swift.max(workers, (geo.ho + geo.outputRowsPerBand - 1) / geo.outputRowsPerBand)
+        func band(_ b: Int, _ cols: UnsafeMutablePointer<Float>, parallel: Bool) {
+            let rows = geo.ho * b / bands..<geo.ho * (b + 1) / bands
+            Im2col.pack(x, geo, firstSample: n, samples: 1, outputRows: rows, into: cols, parallel: parallel)
+            GEMM.run(w, cols, out + rows.lowerBound * geo.wo, m: geo.o, n: rows.count * geo.wo, k: geo.ckk, ldc: p)
+        }
+        let largest = geo.ckk * ((geo.ho + bands - 1) / bands) * geo.wo
+        guard workers > 1 else {
+            for b in 0..<bands { band(b, Workspace.shared.buffer(0, largest), parallel: true) }
+            return
+        }
+        let buffers = (0..<workers).map { Workspace.shared.buffer(2 + $0, largest) }
+        GEMM.onWorkers(workers) { worker in
+            for b in stride(from: worker, to: bands, by: workers) { band(b, buffers[worker], parallel: false) }
         }
     }
 
