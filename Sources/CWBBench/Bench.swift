@@ -5,13 +5,15 @@ import Foundation
 /// are 30–60× slower and mean nothing.
 public enum Bench {
     static let usage = """
-    usage: cwb bench kernels|unet [--runs N] [--threads N] [--json FILE] [--markdown FILE]
+    usage: cwb bench kernels|unet|loader|layers|overfit [--runs N] [--threads N] [--json FILE] [--markdown FILE]
       kernels   sgemm 2048³, conv2d forward/backward, conv_transpose2d, in GFLOP/s and as a
                 share of the sgemm figure measured in the same run (medians of N runs, default 7)
       unet      the reference U-Net (20.6 M parameters): training step at 64², 128², 256² and
                 inference at 256², batch 8 (and 1), each row in a fresh process with its peak RSS
       loader    samples/s of the batch loader (embedded dataset, augmentation, 128 px) beside a U-Net
                 step, and the RSS of a memory-mapped .npy dataset (see `cwb bench loader --help`)
+      layers    each convolution of the reference U-Net's 256² inference alone (--batch N, default 1;
+                --json prints one line for Benchmarks/compare.py --layers)
       overfit   each of the study's three models overfits one batch of 8 real 64×64 photos
                 (--runs = training steps, default 300)
     """
@@ -22,6 +24,26 @@ public enum Bench {
         if ["-h", "--help", "help"].contains(suite) { print(usage); return 0 }
         if suite == "loader" {   // its own options (--npy-samples, --epochs, …)
             do { try LoaderBench.run(Array(arguments.dropFirst())); return 0 } catch { print("cwb bench loader: \(error)"); return 1 }
+        }
+        if suite == "layers" {   // its own options: --batch N, --runs N, --json (one line, for compare.py)
+            var batch = 1, runs = 11, json = false
+            var rest = arguments.dropFirst()
+            while let flag = rest.popFirst() {
+                switch flag {
+                case "--json": json = true
+                case "--batch", "--runs":
+                    guard let value = rest.popFirst().flatMap({ Int($0) }), value > 0 else {
+                        print("cwb bench layers: \(flag) needs a positive whole number"); return 2
+                    }
+                    if flag == "--batch" { batch = value } else { runs = value }
+                default: print("cwb bench layers: unknown option '\(flag)' (--batch N, --runs N, --json)"); return 2
+                }
+            }
+            do {
+                let rows = try LayerBench.run(batch: batch, runs: runs)
+                print(json ? String(decoding: try JSONEncoder().encode(rows), as: UTF8.self) : LayerBench.table(rows))
+                return 0
+            } catch { print("cwb bench layers: \(error)"); return 1 }
         }
         if suite == "unet-row" {   // one row of `unet`, in its own process
             let a = arguments.dropFirst().compactMap { Int($0) }
@@ -79,3 +101,4 @@ public enum Bench {
         }
     }
 }
+
