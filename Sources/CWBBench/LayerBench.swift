@@ -15,34 +15,23 @@ enum LayerBench {
         let gflops: Double
     }
 
-    /// The encoder's k×k stride-2 convs, then the decoder's 4×4 stride-2 transposed convs (whose
-    /// inputs are the concatenations, so twice the channels below the bottleneck), as the
-    /// reference U-Net runs them on a `size`² image.
+    /// Each convolution of the reference U-Net on a `size`² image, with random input and weights.
     static func layers(batch: Int, size: Int = 256) -> [Layer] {
-        let c = UNetConfig.reference
-        var out: [Layer] = []
-        var s = size, prev = c.inChannels
-        for i in 0..<c.depth {
-            let w = c.width(i), pad = c.kernel / 2
-            let x = Tensor.uniform([batch, prev, s, s], low: -1, high: 1)
-            let weight = Tensor.randn([w, prev, c.kernel, c.kernel]) * 0.02
-            let macs = batch * w * prev * c.kernel * c.kernel * (s / 2) * (s / 2)
-            out.append(Layer(name: "conv2d \(prev)→\(w) @\(s)²", flops: 2 * Double(macs)) {
-                _ = try noGrad { try conv2d(x, weight, stride: (2, 2), padding: (pad, pad)) }
-            })
-            s /= 2; prev = w
+        UNetBench.convLayers(.reference, size: size).map { l in
+            let s = l.inputSize, k = l.kernel
+            let x = Tensor.uniform([batch, l.inChannels, s, s], low: -1, high: 1)
+            let flops = 2 * Double(batch * l.macs)
+            if l.transposed {
+                let weight = Tensor.randn([l.inChannels, l.outChannels, k, k]) * 0.02
+                return Layer(name: "convT \(l.inChannels)→\(l.outChannels) @\(s)²", flops: flops) {
+                    _ = try noGrad { try convTranspose2d(x, weight, stride: (2, 2), padding: (1, 1)) }
+                }
+            }
+            let weight = Tensor.randn([l.outChannels, l.inChannels, k, k]) * 0.02
+            return Layer(name: "conv2d \(l.inChannels)→\(l.outChannels) @\(s)²", flops: flops) {
+                _ = try noGrad { try conv2d(x, weight, stride: (2, 2), padding: (k / 2, k / 2)) }
+            }
         }
-        for j in 0..<c.depth {
-            let w = j < c.depth - 1 ? c.width(c.depth - 2 - j) : c.outChannels
-            let x = Tensor.uniform([batch, prev, s, s], low: -1, high: 1)
-            let weight = Tensor.randn([prev, w, 4, 4]) * 0.02
-            let macs = batch * w * prev * 16 * s * s
-            out.append(Layer(name: "convT \(prev)→\(w) @\(s)²", flops: 2 * Double(macs)) {
-                _ = try noGrad { try convTranspose2d(x, weight, stride: (2, 2), padding: (1, 1)) }
-            })
-            s *= 2; prev = 2 * w
-        }
-        return out
     }
 
     static func run(batch: Int, runs: Int) throws -> [Row] {

@@ -18,24 +18,37 @@ enum UNetBench {
     static let rows: [(String, Int, Int)] = [("train", 64, 8), ("train", 128, 8), ("train", 256, 8),
                                              ("infer", 256, 1), ("infer", 256, 8)]
 
-    /// Forward GFLOP of the reference U-Net per image at `size`² (2 × multiply–adds of its convolutions).
-    static func forwardFlops(_ model: UNet, size: Int) throws -> Double {
-        var total = 0.0
-        var s = size
-        let c = model.config
-        var prev = c.inChannels
-        for i in 0..<c.depth {   // encoder: k×k stride-2 convs
-            let w = c.width(i); s /= 2
-            total += 2.0 * Double(s * s) * Double(w) * Double(prev * c.kernel * c.kernel)
-            prev = w
+    /// One convolution of a U-Net at a given input size: the encoder's k×k stride-2 convs, then
+    /// the decoder's 4×4 stride-2 transposed convs, whose inputs are the concatenations (twice
+    /// the channels below the bottleneck).
+    struct ConvLayer {
+        let transposed: Bool
+        let inChannels, outChannels, inputSize, kernel: Int
+        /// Multiply–adds per image.
+        var macs: Int {
+            let outputPixels = transposed ? inputSize * inputSize : (inputSize / 2) * (inputSize / 2)
+            return outputPixels * inChannels * outChannels * kernel * kernel
         }
-        for j in 0..<(c.depth - 1) {   // decoder: 4×4 stride-2 transposed convs, then concat
-            let w = c.width(c.depth - 2 - j)
-            total += 2.0 * Double(s * s) * Double(prev) * Double(w * 16)
+    }
+
+    static func convLayers(_ c: UNetConfig, size: Int) -> [ConvLayer] {
+        var layers: [ConvLayer] = []
+        var s = size, prev = c.inChannels
+        for i in 0..<c.depth {
+            layers.append(ConvLayer(transposed: false, inChannels: prev, outChannels: c.width(i), inputSize: s, kernel: c.kernel))
+            s /= 2; prev = c.width(i)
+        }
+        for j in 0..<c.depth {
+            let w = j < c.depth - 1 ? c.width(c.depth - 2 - j) : c.outChannels
+            layers.append(ConvLayer(transposed: true, inChannels: prev, outChannels: w, inputSize: s, kernel: 4))
             s *= 2; prev = 2 * w
         }
-        total += 2.0 * Double(s * s) * Double(prev) * Double(c.outChannels * 16)
-        return total
+        return layers
+    }
+
+    /// Forward GFLOP of a U-Net per image at `size`² (2 × multiply–adds of its convolutions).
+    static func forwardFlops(_ model: UNet, size: Int) -> Double {
+        convLayers(model.config, size: size).reduce(0) { $0 + 2 * Double($1.macs) }
     }
 
     /// Runs one row in this process and prints it as one JSON line.
@@ -45,7 +58,7 @@ enum UNetBench {
         let x = Tensor.uniform([batch, 1, size, size], low: -1, high: 1)
         let target = Tensor.uniform([batch, 2, size, size], low: -0.5, high: 0.5)
         let loaded = currentRSSBytes()
-        let flopsPerImage = try forwardFlops(model, size: size)
+        let flopsPerImage = forwardFlops(model, size: size)
         let m: Measurement
         if mode == "train" {
             let opt = try Adam(model.namedParameters(), learningRate: 1e-4)
