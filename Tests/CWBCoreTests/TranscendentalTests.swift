@@ -12,7 +12,7 @@ final class TranscendentalTests: XCTestCase {
         for i in -12_000...12_000 { inputs.append(Float(i) * 1e-3) }
         var p: Float = .leastNonzeroMagnitude
         while p < 1e38 { inputs.append(p); inputs.append(-p); inputs.append(p * 1.37); p *= 2 }
-        inputs.append(contentsOf: (0..<1000).map { _ in Float.random(in: -20...20) })
+        inputs.append(contentsOf: (0..<1000).map { Float($0) * 0.0401 - 20.03 })   // off the 1e-3 grid
         let x = try Tensor(shape: [inputs.count], scalars: inputs)
         let y = x.tanh()
         var worst: (ulps: Float, x: Float) = (0, 0)

@@ -1,7 +1,8 @@
 /// exp and tanh eight lanes at a time. libm's scalar tanhf cost ~28 ns an element here (the
 /// 2×256×256 tanh at the end of a U-Net took 3.6 ms; this one 0.5 ms).
 /// Polynomials and reduction constants are Cephes' expf and tanhf (Moshier, netlib.org/cephes),
-/// whose published error is about 1 ulp; the tests hold them to libm over the float range.
+/// whose published error is about 1 ulp; TranscendentalTests holds tanh to libm's over the
+/// float range.
 enum Transcendental {
     typealias V = SIMD8<Float>
 
