@@ -35,7 +35,7 @@ enum Elementwise {
         let pa = a.pointer, pb = b.pointer, po = out.pointer
         let n = layout.inner, sa = layout.innerStrideA, sb = layout.innerStrideB
         var (offA, offB) = (0, 0)
-        var counter = layout.counter(ofOuter: 0)
+        var counter = [Int](repeating: 0, count: layout.outerShape.count)
         for row in 0..<layout.outerCount {
             let o = po + row * n, xa = pa + offA, xb = pb + offB
             if sa == 1 && sb == 1 { for i in 0..<n { o[i] = f(xa[i], xb[i]) } }
@@ -101,21 +101,6 @@ struct BroadcastLayout {
             inner = 1; innerStrideA = 0; innerStrideB = 0
         }
         outerShape = dims.map(\.n); outerStrideA = dims.map(\.sa); outerStrideB = dims.map(\.sb)
-    }
-
-    func counter(ofOuter index: Int) -> [Int] {
-        var c = [Int](repeating: 0, count: outerShape.count), rest = index
-        for i in stride(from: outerShape.count - 1, through: 0, by: -1) {
-            c[i] = rest % outerShape[i]; rest /= outerShape[i]
-        }
-        return c
-    }
-
-    func offsets(ofOuter index: Int) -> (Int, Int) {
-        let c = counter(ofOuter: index)
-        var oa = 0, ob = 0
-        for i in 0..<c.count { oa += c[i] * outerStrideA[i]; ob += c[i] * outerStrideB[i] }
-        return (oa, ob)
     }
 
     @inline(__always)
