@@ -61,6 +61,19 @@ final class LargeBlocksTests: XCTestCase {
         XCTAssertEqual(blocks.usage.mapped, sizes.reduce(0) { $0 + LargeBlocks.blockSize($1) })
     }
 
+    /// Releasing the cache unmaps every cached block and keeps the live ones.
+    func testReleaseCachedKeepsLiveBlocks() throws {
+        let blocks = LargeBlocks()
+        let live = try XCTUnwrap(blocks.allocate(2 * mib))
+        let cached = try XCTUnwrap(blocks.allocate(3 * mib))
+        blocks.release(cached, 3 * mib)
+        blocks.releaseCached()
+        XCTAssertEqual(blocks.usage.cached, 0)
+        XCTAssertEqual(blocks.usage.mapped, 2 * mib)
+        live.storeBytes(of: 1, toByteOffset: 2 * mib - 1, as: UInt8.self)
+        blocks.release(live, 2 * mib)
+    }
+
     /// Tensors allocated and freed on several threads at once keep every block whole.
     func testConcurrentUse() {
         DispatchQueue.concurrentPerform(iterations: 8) { worker in

@@ -94,6 +94,18 @@ final class LargeBlocks: Sendable {
         return p
     }
 
+    /// Returns every cached block to the kernel (when a mapping was refused: they may be what
+    /// stands in its way).
+    func releaseCached() {
+        let blocks: [(UnsafeMutableRawPointer, Int)] = cache.withLock { c in
+            let all = c.free.flatMap { size, ps in ps.map { ($0, size) } }
+            c.mappedBytes -= c.cachedBytes
+            c.free = [:]; c.order = []; c.cachedBytes = 0
+            return all
+        }
+        for (p, s) in blocks { munmap(p, s) }
+    }
+
     /// Bytes mapped now (live and cached) and bytes cached, for tests.
     var usage: (mapped: Int, cached: Int) { cache.withLock { ($0.mappedBytes, $0.cachedBytes) } }
 
