@@ -54,6 +54,31 @@ final class ErrorTests: XCTestCase {
         assertError(["item", "[2]"]) { try Tensor.zeros([2]).item() }
     }
 
+    /// Ops whose result can outgrow their inputs check it against the machine's memory before
+    /// asking for any (a failed allocation would end the process). A small limit stands in for
+    /// the machine, so each case is cheap; the message names the op, the shape and the limit.
+    func testResultsLargerThanMemoryAreErrors() throws {
+        let saved = AllocationLimit.bytes
+        defer { AllocationLimit.bytes = saved }
+        AllocationLimit.bytes = 1 << 20   // 1 MiB: 262 144 floats
+        let column = Tensor.zeros([1024, 1]), row = Tensor.zeros([1, 1024])
+        assertError(["add", "[1024, 1024]", "4.0 MiB", "1.0 MiB"]) { try column + row }
+        assertError(["matmul", "[1024, 1024]"]) { try column.matmul(row) }
+        assertError(["expand", "[1024, 1024]"]) { try column.expand([1024, 1024]) }
+        assertError(["pad", "[1024, 1025]"]) { try row.pad([(0, 1023), (0, 1)]) }
+        assertError(["concat", "[1, 300000]"]) { try Tensor.concat((0..<3).map { _ in Tensor.zeros([1, 100_000]) }, axis: 1) }
+        assertError(["upsample", "[1, 1, 1024, 1024]"]) { try upsample(Tensor.zeros([1, 1, 4, 4]), scale: 256) }
+        assertError(["upsample", "too large"]) { try upsample(Tensor.zeros([1, 1, 4, 4]), scale: Int.max / 2) }
+        assertError(["conv_transpose2d", "[1, 1, 3001, 3001]"]) {
+            try convTranspose2d(Tensor.zeros([1, 1, 4, 4]), Tensor.zeros([1, 1, 1, 1]), stride: (1000, 1000))
+        }
+        assertError(["conv2d", "[1, 4096, 9, 9]"]) { try conv2d(Tensor.zeros([1, 1, 9, 9]), Tensor.zeros([4096, 1, 1, 1])) }
+        assertError(["arange", "[1000000]"]) { try Tensor.arange(0, 1_000_000) }
+        assertError(["arange", "too many"]) { try Tensor.arange(0, 1e30) }
+        assertError(["outer", "more bytes than can be counted"]) { try AllocationLimit.check([1 << 40, 1 << 40], "outer") }
+        XCTAssertNoThrow(try Tensor.zeros([256, 1]) + Tensor.zeros([1, 1024]))   // exactly 1 MiB
+    }
+
     func testNormPoolAndLossArguments() {
         assertError(["batch_norm", "weight", "[3]"]) {
             try batchNorm(Tensor.zeros([2, 3, 4, 4]), runningMean: nil, runningVar: nil, weight: Tensor.zeros([2]), bias: nil, training: true)

@@ -62,6 +62,22 @@ final class ReplPipeTests: XCTestCase {
         XCTAssertEqual(r.stdout, "2\n")
     }
 
+    /// An outer product of two million-long vectors (4 TB) is an error naming the op; the
+    /// session goes on.
+    func testResultLargerThanMemoryIsAnErrorAndTheSessionGoesOn() {
+        var out = "", err = ""
+        let session = ReplSession(interpreter: Interpreter(output: { out += $0 }), errorOutput: { err += $0 })
+        XCTAssertEqual(session.handle("a = ones(1000000, 1)"), .ok)
+        XCTAssertEqual(session.handle("c = a + transpose(a, 0, 1)"), .failed)
+        XCTAssertTrue(err.contains("add: a result of shape [1000000, 1000000] would take 3.6 TiB"), err)
+        XCTAssertEqual(session.handle("zeros(100000, 100000, 100)"), .failed)
+        XCTAssertTrue(err.contains("zeros: a result of shape [100000, 100000, 100]"), err)
+        XCTAssertEqual(session.handle("full([100000, 100000, 100], 1)"), .failed)
+        XCTAssertTrue(err.contains("full: a result of shape [100000, 100000, 100]"), err)
+        XCTAssertEqual(session.handle("print(a.shape)"), .ok)
+        XCTAssertEqual(out, "[1000000, 1]\n")
+    }
+
     func testSessionInProcess() {
         var out = "", err = ""
         let session = ReplSession(interpreter: Interpreter(output: { out += $0 }), errorOutput: { err += $0 })

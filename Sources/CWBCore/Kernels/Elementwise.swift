@@ -60,6 +60,7 @@ func broadcastShape(_ a: [Int], _ b: [Int], _ op: String) throws -> [Int] {
         }
         out[i] = da == 1 ? db : da
     }
+    try AllocationLimit.check(out, op)
     return out
 }
 

@@ -30,6 +30,7 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, bias: Tensor? = nil, stride: P
         throw TensorError("conv2d: kernel \(geo.kh)×\(geo.kw) (dilation \(dilation)) does not fit input \(shapeString(x.shape)) with padding \(padding)")
     }
     if let bias { guard bias.shape == [geo.o] else { throw TensorError("conv2d: bias \(shapeString(bias.shape)) must be [\(geo.o)]") } }
+    try AllocationLimit.check(geo.outputShape, "conv2d")
     return Tensor.convForward(x, weight, bias, geo)
 }
 
@@ -55,6 +56,7 @@ public func convTranspose2d(_ x: Tensor, _ weight: Tensor, bias: Tensor? = nil, 
     let geo = ConvGeometry(n: x.shape[0], c: weight.shape[1], h: h, w: w, o: weight.shape[0], kh: kh, kw: kw,
                            sh: stride.0, sw: stride.1, ph: padding.0, pw: padding.1, dh: dilation.0, dw: dilation.1)
     if let bias { guard bias.shape == [geo.c] else { throw TensorError("conv_transpose2d: bias \(shapeString(bias.shape)) must be [\(geo.c)]") } }
+    try AllocationLimit.check(geo.inputShape, "conv_transpose2d")
     let y = Tensor.convData(x, weight, geo)
     guard let bias else { return y }
     return try y + bias.reshape([1, geo.c, 1, 1])

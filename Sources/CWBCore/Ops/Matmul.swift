@@ -20,7 +20,9 @@ extension Tensor {
         guard k == k2 else { throw bad }
         let batch = a.rank == 3 ? a.shape[0] : 1
         if b.rank == 3 { guard b.shape[0] == batch else { throw bad } }
-        let out = Tensor.uninitialized(a.rank == 3 ? [batch, m, n] : [m, n])
+        let outShape = a.rank == 3 ? [batch, m, n] : [m, n]
+        try AllocationLimit.check(outShape, "matmul")
+        let out = Tensor.uninitialized(outShape)
         if a.rank == 3 && b.rank == 2 && !transA {
             // One large GEMM: the batch folds into the rows.
             GEMM.run(a.pointer, b.pointer, out.pointer, m: batch * m, n: n, k: k, transB: transB)

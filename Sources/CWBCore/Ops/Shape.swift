@@ -94,6 +94,7 @@ extension Tensor {
             if shape[i] == target[lead + i] { strides[lead + i] = st[i] }
             else if shape[i] != 1 { throw TensorError("expand: cannot expand \(shapeString(shape)) to \(shapeString(target))") }
         }
+        try AllocationLimit.check(target, "expand")
         let out = Tensor.uninitialized(target)
         Strided.gather(from: pointer, offset: 0, strides: strides, shape: target, into: out.pointer)
         let source = shape
@@ -146,6 +147,7 @@ extension Tensor {
         }
         let full = [(Int, Int)](repeating: (0, 0), count: rank - padding.count) + padding
         let outShape = zip(shape, full).map { $0 + $1.0 + $1.1 }
+        try AllocationLimit.check(outShape, "pad")
         let ranges = zip(shape, full).map { SliceRange($1.0, $1.0 + $0) }
         return try unslice(ranges, into: outShape)
     }
@@ -162,6 +164,7 @@ extension Tensor {
         }
         var outShape = first.shape
         outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
+        try AllocationLimit.check(outShape, "concat")
         let out = Tensor.uninitialized(outShape)
         let st = Strided.contiguousStrides(outShape)
         var at = 0

@@ -72,11 +72,14 @@ struct ResampleTable {
 public func upsample(_ x: Tensor, size: Pair, mode: UpsampleMode = .nearest) throws -> Tensor {
     guard x.rank == 4 else { throw TensorError("upsample: input must be N×C×H×W, got \(shapeString(x.shape))") }
     guard size.0 > 0, size.1 > 0 else { throw TensorError("upsample: size \(size) must be positive") }
+    try AllocationLimit.check([x.shape[0], x.shape[1], size.0, size.1], "upsample")
     let rows = ResampleTable(inSize: x.shape[2], outSize: size.0, mode: mode).apply(x, axis: 2)
     return ResampleTable(inSize: x.shape[3], outSize: size.1, mode: mode).apply(rows, axis: 3)
 }
 
 public func upsample(_ x: Tensor, scale: Int, mode: UpsampleMode = .nearest) throws -> Tensor {
     guard x.rank == 4, scale > 0 else { throw TensorError("upsample: needs N×C×H×W input and a positive scale, got \(shapeString(x.shape)), scale \(scale)") }
-    return try upsample(x, size: (x.shape[2] * scale, x.shape[3] * scale), mode: mode)
+    let (h, oh) = x.shape[2].multipliedReportingOverflow(by: scale), (w, ow) = x.shape[3].multipliedReportingOverflow(by: scale)
+    guard !oh, !ow else { throw TensorError("upsample: scale \(scale) is too large for \(shapeString(x.shape))") }
+    return try upsample(x, size: (h, w), mode: mode)
 }

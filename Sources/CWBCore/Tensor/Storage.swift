@@ -14,11 +14,14 @@ public final class Storage: @unchecked Sendable {
         var raw: UnsafeMutableRawPointer?
         if bytes >= LargeBlocks.minimumBytes {
             raw = LargeBlocks.shared.allocate(bytes)
+            if raw == nil { LargeBlocks.shared.releaseCached(); raw = LargeBlocks.shared.allocate(bytes) }
         } else if posix_memalign(&raw, 64, bytes) != 0 {
             raw = nil
         }
-        // Out of memory is not a user mistake we can recover from.
-        guard let raw else { fatalError("cwb: cannot allocate \(bytes) bytes") }
+        // Not a user mistake: every shape user input can make larger than its inputs is checked
+        // against AllocationLimit (this machine's memory) before it gets here, so only the
+        // system itself running out of memory lands here, where nothing can continue.
+        guard let raw else { fatalError("cwb: the system is out of memory (\(bytes) bytes asked)") }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 

@@ -106,7 +106,10 @@ extension Tensor {
         guard step != 0, (end - start) / step >= 0 || start == end else {
             throw TensorError("arange: step \(step) never reaches \(end) from \(start)")
         }
-        let n = Int(((end - start) / step).rounded(.up))
+        let count = ((end - start) / step).rounded(.up)
+        guard count < Float(1 << 62) else { throw TensorError("arange: \(start) to \(end) by \(step) is \(count) values, too many to hold") }
+        let n = Int(count)
+        try AllocationLimit.check([n], "arange")
         let t = uninitialized([Swift.max(n, 0)])
         for i in 0..<Swift.max(n, 0) { t.pointer[i] = start + Float(i) * step }
         return t

@@ -15,9 +15,7 @@ extension Arguments {
         guard dims.allSatisfy({ $0 >= 0 }) else {
             throw ScriptError(.value, "\(function): dimensions must not be negative, got \(TensorFormat.shapeText(dims))", at: location)
         }
-        guard dims.reduce(1, { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }) <= 1 << 31 else {
-            throw ScriptError(.value, "\(function): shape \(TensorFormat.shapeText(dims)) is too large", at: location)
-        }
+        do { try AllocationLimit.check(dims, function) } catch let e as TensorError { throw ScriptError(.value, e.message, at: location) }
         return dims
     }
 
@@ -59,8 +57,7 @@ func registerTensorBuiltins(_ r: BuiltinRegistry) {
     }
     r.register("full(shape, value, requires_grad: false)", domain: d, summary: "A tensor of the given shape filled with value.",
                example: "full([2, 2], 0.5)") { a, _ in
-        let dims = try a.intList("shape")
-        return t(try a.withGrad(Tensor.full(dims, Float(try a.number("value")))))
+        t(try a.withGrad(Tensor.full(try a.shape(), Float(try a.number("value")))))
     }
     r.register("rand(shape...: dims, requires_grad: false)", domain: d, summary: "Uniform random values in [0, 1) (seeded by seed(n)).",
                example: "rand(2, 3)") { a, _ in t(try a.withGrad(Tensor.rand(try a.shape()))) }
@@ -76,6 +73,7 @@ func registerTensorBuiltins(_ r: BuiltinRegistry) {
                example: "linspace(0, 1, 5)") { a, _ in
         let lo = try a.number("start"), hi = try a.number("end"), n = try a.int("count")
         guard n >= 1 else { throw ScriptError(.value, "linspace: count must be at least 1, got \(n)") }
+        try AllocationLimit.check([n], "linspace")
         let values = (0..<n).map { Float(n == 1 ? lo : lo + (hi - lo) * Double($0) / Double(n - 1)) }
         return t(try Tensor(shape: [n], scalars: values))
     }
