@@ -232,6 +232,36 @@ final class ConvStrategyTests: XCTestCase {
         }
     }
 
+    /// A one-sample transposed conv with few pixels and a wide weight matrix (the U-Net's
+    /// deepest layers at batch 1) forms its column matrix pixel-major and transposes it; so does
+    /// the input gradient of such a conv. Both must equal the direct product, with gradients.
+    func testPixelMajorDataProductMatchesTheDirectOne() throws {
+        let x = randomTensor([1, 40, 4, 5], seed: 90), w = randomTensor([40, 24, 4, 4], seed: 91)
+        let geo = ConvGeometry(n: 1, c: 24, h: 8, w: 10, o: 40, kh: 4, kw: 4, sh: 2, sw: 2, ph: 1, pw: 1, dh: 1, dw: 1)
+        XCTAssertEqual(geo.plane, 20)
+        let saved = ConvGeometry.pixelMajorProducts
+        defer { ConvGeometry.pixelMajorProducts = saved }
+        func run(pixelMajor: Bool) throws -> [[Float]] {
+            ConvGeometry.pixelMajorProducts = pixelMajor
+            XCTAssertEqual(geo.prefersPixelMajorProduct(columns: geo.plane), pixelMajor, "the case must take the path")
+            let xi = x.detached(), wi = w.detached()
+            xi.requiresGrad = true; wi.requiresGrad = true
+            let y = try convTranspose2d(xi, wi, stride: (2, 2), padding: (1, 1))
+            XCTAssertEqual(y.shape, [1, 24, 8, 10])
+            // The second derivative runs the conv whose input gradient is this same product.
+            let g = try grad(of: try (y * y).sum(), wrt: [xi, wi], createGraph: true)
+            let gg = try grad(of: try (g[0] * g[0]).sum(), wrt: [wi])
+            return [y.scalars] + g.map(\.scalars) + gg.map(\.scalars)
+        }
+        let direct = try run(pixelMajor: false), pixelMajor = try run(pixelMajor: true)
+        for (a, b) in zip(pixelMajor, direct) {
+            XCTAssertEqual(a.count, b.count)
+            // Sums in another order: equal to float rounding of the largest terms.
+            let scale = max(1, b.map(abs).max() ?? 0)
+            for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-5 * scale) }
+        }
+    }
+
     /// Stride-1 convs take the row-shift path (kh GEMMs over kw shifted copies of the input);
     /// their input gradient takes it too, as a conv with the flipped kernel. All must equal
     /// the im2col path, for odd and even kernels, dilation and uneven padding.

@@ -22,6 +22,16 @@ public struct ConvGeometry: Equatable, Sendable {
         let rows = Swift.max(2 << 20 / Swift.max(ckk * wo, 1), (1024 + wo - 1) / Swift.max(wo, 1))
         return Swift.max(1, Swift.min(ho, rows))
     }
+    /// Whether the data gradient's column matrix (weightᵀ · `columns` pixels) is better formed
+    /// pixel-major and transposed (`GEMM.runTransposed`): when the pixels are few and the
+    /// weight matrix is wide — the deepest layers of a one-sample pass. Past ~256 pixels the
+    /// gain shrinks (2 % at 2048) and the transpose grows (OpenBLAS's took 6 ms for 16 MB).
+    func prefersPixelMajorProduct(columns: Int) -> Bool {
+        ConvGeometry.pixelMajorProducts && columns <= 256 && ckk >= 8 * columns
+    }
+    /// Switch for benchmarks and tests (CWB_CONV_PIXEL_MAJOR=0 turns it off).
+    public nonisolated(unsafe) static var pixelMajorProducts =
+        ProcessInfo.processInfo.environment["CWB_CONV_PIXEL_MAJOR"] != "0"
     /// Cores that each take whole bands of a one-sample forward (see `forwardInBands`): when
     /// there are more output pixels than channels (the GEMM would split its columns anyway)
     /// and at least 512 pixels a core; 1 otherwise.

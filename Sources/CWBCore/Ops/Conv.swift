@@ -169,7 +169,12 @@ extension Tensor {
                 GEMM.run(w.pointer, ym, out.pointer + n0 * geo.c * p, m: geo.ckk, n: p, k: geo.o, transA: true)
             } else {
                 let cols = Workspace.shared.buffer(0, geo.ckk * s * p)
-                GEMM.run(w.pointer, ym, cols, m: geo.ckk, n: s * p, k: geo.o, transA: true)
+                if geo.prefersPixelMajorProduct(columns: s * p) {
+                    GEMM.runTransposed(w.pointer, ym, cols, m: geo.ckk, n: s * p, k: geo.o, transA: true,
+                                       scratch: Workspace.shared.buffer(2, geo.ckk * s * p))
+                } else {
+                    GEMM.run(w.pointer, ym, cols, m: geo.ckk, n: s * p, k: geo.o, transA: true)
+                }
                 Im2col.unpackAdd(cols, geo, firstSample: n0, samples: s, into: out.pointer)
             }
             n0 += s
