@@ -61,7 +61,15 @@ extension Tensor {
         let st = Strided.contiguousStrides(shape)
         let outShape = d.map { shape[$0] }
         let out = Tensor.uninitialized(outShape)
-        Strided.gather(from: pointer, offset: 0, strides: d.map { st[$0] }, shape: outShape, into: out.pointer)
+        if rank >= 2 && d == Array(0..<rank - 2) + [rank - 1, rank - 2] {
+            // Matrices transposed: in tiles, not a strided walk.
+            let rows = shape[rank - 2], cols = shape[rank - 1], size = rows * cols
+            for m in 0..<(size == 0 ? 0 : count / size) {
+                Transpose.matrix(pointer + m * size, rows: rows, cols: cols, into: out.pointer + m * size)
+            }
+        } else {
+            Strided.gather(from: pointer, offset: 0, strides: d.map { st[$0] }, shape: outShape, into: out.pointer)
+        }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, a) in d.enumerated() { inverse[a] = i }
         return out.recorded("permute", [self]) { g, _ in [try g.permute(inverse)] }
