@@ -44,7 +44,6 @@ public struct ScriptError: Error, CustomStringConvertible {
             return e
         }
         if let e = error as? TensorError { return ScriptError(.value, e.message, at: location) }
-        if let e = error as? CustomStringConvertible { return ScriptError(.runtime, e.description, at: location) }
         return ScriptError(.runtime, "\(error)", at: location)
     }
 }
