@@ -6,16 +6,22 @@ import XCTest
 /// core or several.
 final class TransposeTests: XCTestCase {
     func testMatrixTransposeMovesEveryElement() {
-        for (rows, cols) in [(1, 1), (3, 5), (8, 8), (17, 70), (64, 8192), (130, 67), (9, 1000), (1000, 9)] {
-            let n = rows * cols
-            let src = UnsafeMutablePointer<Float>.allocate(capacity: n), dst = UnsafeMutablePointer<Float>.allocate(capacity: n)
-            defer { src.deallocate(); dst.deallocate() }
-            for i in 0..<n { src[i] = Float(i) }
-            dst.update(repeating: -1, count: n)
-            Transpose.matrix(src, rows: rows, cols: cols, into: dst)
-            var wrong = 0
-            for r in 0..<rows { for c in 0..<cols where dst[c * rows + r] != src[r * cols + c] { wrong += 1 } }
-            XCTAssertEqual(wrong, 0, "\(rows)×\(cols)")
+        let saved = Parallel.maxThreads
+        defer { Parallel.maxThreads = saved }
+        let shapes = [(1, 1), (3, 5), (8, 8), (17, 70), (64, 8192), (130, 67), (9, 1000), (1000, 9)]
+        for threads in [1, max(2, saved)] {
+            Parallel.maxThreads = threads
+            for (rows, cols) in shapes {
+                let n = rows * cols
+                let src = UnsafeMutablePointer<Float>.allocate(capacity: n), dst = UnsafeMutablePointer<Float>.allocate(capacity: n)
+                defer { src.deallocate(); dst.deallocate() }
+                for i in 0..<n { src[i] = Float(i) }
+                dst.update(repeating: -1, count: n)
+                Transpose.matrix(src, rows: rows, cols: cols, into: dst)
+                var wrong = 0
+                for r in 0..<rows { for c in 0..<cols where dst[c * rows + r] != src[r * cols + c] { wrong += 1 } }
+                XCTAssertEqual(wrong, 0, "\(rows)×\(cols) on \(threads) threads")
+            }
         }
     }
 

@@ -25,7 +25,7 @@ public struct ConvGeometry: Equatable, Sendable {
     /// Whether the data gradient's column matrix (weightᵀ · `columns` pixels) is better formed
     /// pixel-major and transposed (`GEMM.runTransposed`): when the pixels are few and the
     /// weight matrix is wide — the deepest layers of a one-sample pass. Past ~256 pixels the
-    /// gain shrinks (2 % at 2048) and the transpose grows (OpenBLAS's took 6 ms for 16 MB).
+    /// GEMM's gain shrinks (6 % at 512, 2 % at 2048, on one core) while the transpose grows.
     func prefersPixelMajorProduct(columns: Int) -> Bool {
         ConvGeometry.pixelMajorProducts && columns <= 256 && ckk >= 8 * columns
     }
@@ -224,7 +224,8 @@ enum Im2col {
 /// allocating them per call costs page faults on every step). The conv paths are exclusive
 /// within one primitive call and share slots: 0 the packed or rearranged-weight matrix, 1 a
 /// second matrix (or the flipped weights of the row-shift input gradient), 2… one buffer per
-/// core and per-core partial sums.
+/// core and per-core partial sums (or, on one thread, a pixel-major product before its
+/// transpose).
 final class Workspace {
     nonisolated(unsafe) static var shared = Workspace()
     private var buffers: [Storage] = []
