@@ -38,7 +38,7 @@ public struct ScriptError: Error, CustomStringConvertible {
     }
 
     /// Wraps any error thrown by a library or builtin into a located script error.
-    static func wrap(_ error: Error, at location: SourceLocation) -> ScriptError {
+    static func wrap(_ error: Error, at location: SourceLocation?) -> ScriptError {
         if var e = error as? ScriptError {
             if e.location == nil { e.location = location }
             return e

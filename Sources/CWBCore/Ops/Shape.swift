@@ -58,7 +58,6 @@ extension Tensor {
             throw TensorError("permute: \(dims) is not a permutation of the \(rank) axes of \(shapeString(shape))")
         }
         if d == Array(0..<rank) { return self }
-        let st = Strided.contiguousStrides(shape)
         let outShape = d.map { shape[$0] }
         let out = Tensor.uninitialized(outShape)
         if rank >= 2 && d == Array(0..<rank - 2) + [rank - 1, rank - 2] {
@@ -68,6 +67,7 @@ extension Tensor {
                 Transpose.matrix(pointer + m * size, rows: rows, cols: cols, into: out.pointer + m * size)
             }
         } else {
+            let st = Strided.contiguousStrides(shape)
             Strided.gather(from: pointer, offset: 0, strides: d.map { st[$0] }, shape: outShape, into: out.pointer)
         }
         var inverse = [Int](repeating: 0, count: rank)

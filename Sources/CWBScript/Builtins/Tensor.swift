@@ -15,7 +15,7 @@ extension Arguments {
         guard dims.allSatisfy({ $0 >= 0 }) else {
             throw ScriptError(.value, "\(function): dimensions must not be negative, got \(TensorFormat.shapeText(dims))", at: location)
         }
-        do { try AllocationLimit.check(dims, function) } catch let e as TensorError { throw ScriptError(.value, e.message, at: location) }
+        do { try AllocationLimit.check(dims, function) } catch { throw ScriptError.wrap(error, at: location) }
         return dims
     }
 
