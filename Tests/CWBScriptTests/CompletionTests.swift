@@ -16,7 +16,7 @@ final class CompletionTests: XCTestCase {
 
         let dir = try temporaryDirectory("complete")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("Plots"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("Plots/loss.png").path, contents: Data())
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("Plots/loss.png").path, contents: Data())
         let r = Completion.complete(word: dir.path + "/Pl", before: "plot(h, to: \"", interpreter: interp)
         XCTAssertEqual(r.matches, [dir.path + "/Plots/"])
         XCTAssertTrue(r.isPath)

@@ -34,8 +34,8 @@ final class NotebookTests: XCTestCase {
     func testRunnerStopsAtTheFirstErrorWithCellLineAndColumn() throws {
         let dir = try temporaryDirectory("nb")
         let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(dir.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        _ = FileManager.default.changeCurrentDirectoryPath(dir.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         var echoed = ""
         let nb = Notebook(name: "nb.cwb", text: NotebookTests.sample)
         let runner = NotebookRunner(notebook: nb, interpreter: Interpreter(output: { _ in }), echo: { echoed += $0 })

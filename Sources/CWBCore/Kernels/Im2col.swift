@@ -120,14 +120,17 @@ enum Im2col {
         while ox < hi { row[ox] = src[2 * ox]; ox += 1 }
     }
 
-    /// The adjoint of `pack`: adds every column entry back into its input pixel.
-    static func unpackAdd(_ cols: UnsafePointer<Float>, _ geo: ConvGeometry, firstSample n0: Int, samples: Int,
-                          into x: UnsafeMutablePointer<Float>, parallel: Bool = true) {
+    /// The adjoint of `pack`: sums every column entry back into its input pixel, overwriting
+    /// samples n0..<n0+s of `x`. Each plane is cleared just before its taps are added, while
+    /// it is in cache (clearing the whole tensor first was a separate pass through memory).
+    static func unpack(_ cols: UnsafePointer<Float>, _ geo: ConvGeometry, firstSample n0: Int, samples: Int,
+                       into x: UnsafeMutablePointer<Float>, parallel: Bool = true) {
         let hw = geo.h * geo.w, p = geo.plane, rowLength = samples * p
         Parallel.forChunks(geo.c, minChunk: parallel ? 1 : Int.max) { channels in
             for c in channels {
                 for s in 0..<samples {
                     let dstPlane = x + ((n0 + s) * geo.c + c) * hw
+                    dstPlane.update(repeating: 0, count: hw)
                     for i in 0..<geo.kh {
                         var j = 0
                         while j < geo.kw {

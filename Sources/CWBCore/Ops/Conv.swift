@@ -135,15 +135,13 @@ extension Tensor {
     static func convData(_ y: Tensor, _ w: Tensor, _ geo: ConvGeometry) -> Tensor {
         let p = geo.plane, g = geo.groupSize
         var n0 = 0
-        let out: Tensor
+        // Every path below overwrites all of it (im2col's adjoint clears each plane first).
+        let out = Tensor.uninitialized(geo.inputShape)
         if let dataGeo = RowShift.dataGradientGeometry(geo) {
-            out = Tensor.uninitialized(geo.inputShape)
             let flipped = Workspace.shared.buffer(1, geo.o * geo.ckk)
             RowShift.flippedTransposed(w.pointer, geo, into: flipped)
             RowShift.forward(y.pointer, flipped, dataGeo, into: out.pointer)
             n0 = geo.n
-        } else {
-            out = geo.isPointwise && g == 1 ? Tensor.uninitialized(geo.inputShape) : Tensor.zeros(geo.inputShape)
         }
         let workers = n0 < geo.n ? geo.sampleWorkers : 1
         if workers > 1 {
@@ -156,7 +154,7 @@ extension Tensor {
                         GEMM.run(pw, ym, po + n * geo.c * p, m: geo.ckk, n: p, k: geo.o, transA: true)
                     } else {
                         GEMM.run(pw, ym, buffers[worker], m: geo.ckk, n: p, k: geo.o, transA: true)
-                        Im2col.unpackAdd(buffers[worker], geo, firstSample: n, samples: 1, into: po, parallel: false)
+                        Im2col.unpack(buffers[worker], geo, firstSample: n, samples: 1, into: po, parallel: false)
                     }
                 }
             }
@@ -175,7 +173,7 @@ extension Tensor {
                 } else {
                     GEMM.run(w.pointer, ym, cols, m: geo.ckk, n: s * p, k: geo.o, transA: true)
                 }
-                Im2col.unpackAdd(cols, geo, firstSample: n0, samples: s, into: out.pointer)
+                Im2col.unpack(cols, geo, firstSample: n0, samples: s, into: out.pointer)
             }
             n0 += s
         }
