@@ -300,6 +300,45 @@ final class ConvStrategyTests: XCTestCase {
         }
     }
 
+    /// With OpenBLAS's packed routines, a row-shift conv packs each sample's shifted rows once
+    /// and starts every kernel row's product at its own panel of them: equal to the same path on
+    /// cblas_sgemm, for one sample (blocks split across cores) and several (a sample per core),
+    /// a ragged last block, a weight count off the panel width, dilation, the depth cut into
+    /// uneven chunks, and the input gradient (the same path with the flipped kernel).
+    func testPackedRowShiftMatchesTheCblasOne() throws {
+        let r = try XCTUnwrap(PackedGEMM.routines, "OpenBLAS's packed routines did not load or failed their probe")
+        let cases: [(x: [Int], w: [Int], padding: Pair, dilation: Pair)] = [
+            ([1, 12, 30, 40], [18, 12, 3, 3], (1, 1), (1, 1)),
+            ([3, 12, 30, 40], [18, 12, 3, 3], (1, 1), (1, 1)),
+            ([2, 8, 33, 41], [9, 8, 4, 4], (1, 1), (1, 1)),
+            ([2, 12, 36, 40], [16, 12, 5, 3], (4, 2), (2, 2)),
+        ]
+        let saved = (PackedGEMM.enabled, RowShift.packedDepth)
+        defer { (PackedGEMM.enabled, RowShift.packedDepth) = saved }
+        for (k, c) in cases.enumerated() {
+            RowShift.packedDepth = k % 2 == 0 ? 256 : 13
+            let x = randomTensor(c.x, seed: UInt64(80 + k)), w = randomTensor(c.w, seed: UInt64(90 + k))
+            let geo = ConvGeometry(input: c.x, weight: c.w, stride: (1, 1), padding: c.padding, dilation: c.dilation)
+            XCTAssertTrue(RowShift.applies(geo) && geo.wo % r.panelA == 0, "case \(k) must take the packed path")
+            func run() throws -> [[Float]] {
+                let xi = x.detached(), wi = w.detached()
+                xi.requiresGrad = true; wi.requiresGrad = true
+                let y = try conv2d(xi, wi, padding: c.padding, dilation: c.dilation)
+                let g = try grad(of: try (y * y).sum(), wrt: [xi, wi])
+                return [y.scalars] + g.map(\.scalars)
+            }
+            PackedGEMM.enabled = true
+            let packed = try run()
+            PackedGEMM.enabled = false
+            let cblas = try run()
+            for (a, b) in zip(packed, cblas) {
+                XCTAssertEqual(a.count, b.count)
+                let scale = max(1, b.map(abs).max() ?? 0)
+                for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-5 * scale, "case \(k)") }
+            }
+        }
+    }
+
     /// A large GEMM split into blocks of C on cwb's threads equals OpenBLAS's own result, for
     /// every transpose combination and both split directions.
     func testSplitGEMMMatchesOneCall() throws {
