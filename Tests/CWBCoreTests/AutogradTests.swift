@@ -313,10 +313,10 @@ final class ConvStrategyTests: XCTestCase {
             ([2, 8, 33, 41], [9, 8, 4, 4], (1, 1), (1, 1)),
             ([2, 12, 36, 40], [16, 12, 5, 3], (4, 2), (2, 2)),
         ]
-        let saved = (PackedGEMM.enabled, RowShift.packedDepth)
-        defer { (PackedGEMM.enabled, RowShift.packedDepth) = saved }
+        let saved = (PackedGEMM.enabled, PackedGEMM.maximumDepth)
+        defer { (PackedGEMM.enabled, PackedGEMM.maximumDepth) = saved }
         for (k, c) in cases.enumerated() {
-            RowShift.packedDepth = k % 2 == 0 ? 256 : 13
+            PackedGEMM.maximumDepth = k % 2 == 0 ? 256 : 13
             let x = randomTensor(c.x, seed: UInt64(80 + k)), w = randomTensor(c.w, seed: UInt64(90 + k))
             let geo = ConvGeometry(input: c.x, weight: c.w, stride: (1, 1), padding: c.padding, dilation: c.dilation)
             XCTAssertTrue(RowShift.applies(geo) && geo.wo % r.panelA == 0, "case \(k) must take the packed path")

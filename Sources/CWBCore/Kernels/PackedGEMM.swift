@@ -35,6 +35,39 @@ enum PackedGEMM {
     /// Switch for benchmarks and tests (CWB_PACKED_GEMM=0 keeps every product on cblas_sgemm).
     nonisolated(unsafe) static var enabled = ProcessInfo.processInfo.environment["CWB_PACKED_GEMM"] != "0"
 
+    /// The depth of a product cut into near-equal chunks of at most `maximumDepth`, each packed
+    /// on its own, so that a panel of the packed weights stays in L1 while the kernel runs.
+    static func depthChunks(_ depth: Int) -> [Range<Int>] {
+        let chunks = Swift.max(1, (depth + maximumDepth - 1) / maximumDepth)
+        return (0..<chunks).map { depth * $0 / chunks..<depth * ($0 + 1) / chunks }
+    }
+    /// Largest depth of one packed chunk (256 and 768 were within noise of each other on a 3×3
+    /// conv's 768-deep products; 256 kept 512-channel convs' weight panels in L1).
+    nonisolated(unsafe) static var maximumDepth = Int(ProcessInfo.processInfo.environment["CWB_PACKED_DEPTH"] ?? "") ?? 256
+
+    /// Output pixels per block of a conv's products (a multiple of every panel width): all depth
+    /// chunks of a block run together, so its block of C stays in cache.
+    nonisolated(unsafe) static var pixelBlock = Int(ProcessInfo.processInfo.environment["CWB_PACKED_BLOCK"] ?? "") ?? 256
+
+    /// Packs the weights of a conv, row-major `rows` × depth with leading dimension `ld`, as the
+    /// kernel's B (n = rows): chunk d at `into + d.lowerBound·rows`.
+    static func packWeights(_ r: Routines, _ w: UnsafePointer<Float>, rows: Int, ld: Int, chunks: [Range<Int>],
+                            into dst: UnsafeMutablePointer<Float>) {
+        Parallel.forChunks(chunks.count, minChunk: rows * ld >= 1 << 18 ? 1 : Int.max) { range in
+            for d in chunks[range] { _ = r.packB(d.count, rows, w + d.lowerBound, ld, dst + d.lowerBound * rows) }
+        }
+    }
+
+    /// Packs pixels `first ..< first + count` of a depth × `pixels` row-major matrix (leading
+    /// dimension `ld`) as the kernel's A, chunk d at `into + d.lowerBound·pixels + first·d.count`:
+    /// `first` must be a whole number of panels, so that ranges can be packed apart (on several cores).
+    static func packPixels(_ r: Routines, _ m: UnsafePointer<Float>, first: Int, count: Int, pixels: Int, ld: Int,
+                           chunks: [Range<Int>], into dst: UnsafeMutablePointer<Float>) {
+        for d in chunks {
+            _ = r.packA(d.count, count, m + d.lowerBound * ld + first, ld, dst + d.lowerBound * pixels + first * d.count)
+        }
+    }
+
     private static func load() -> Routines? {
         guard let handle = dlopen(nil, RTLD_NOW), let core = openblas_get_corename() else { return nil }
         // A DYNAMIC_ARCH build (Debian's) names each core's routines with its suffix.
@@ -44,19 +77,23 @@ enum PackedGEMM {
                   let k = dlsym(handle, "sgemm_kernel" + suffix) else { continue }
             let packA = unsafeBitCast(a, to: Copy.self), packB = unsafeBitCast(b, to: Copy.self)
             let kernel = unsafeBitCast(k, to: Kernel.self)
-            guard let panelA = panelWidth(packA), let panelB = panelWidth(packB) else { return nil }
+            guard let panelA = panelWidth(packA, depthIsContiguous: false), let panelB = panelWidth(packB, depthIsContiguous: true) else { return nil }
             let r = Routines(packA: packA, packB: packB, kernel: kernel, panelA: panelA, panelB: panelB)
             return probe(r) ? r : nil
         }
         return nil
     }
 
-    /// The panel width of a copy routine: pack two k-rows of 64 entries numbered r + 1000·l; the
-    /// first entry of the second k-row lands right after the first panel.
-    private static func panelWidth(_ copy: Copy) -> Int? {
+    /// The panel width of a copy routine: pack a depth of two over 64 rows (or columns), entry
+    /// r at depth l numbered r + 1000·l; the first entry of depth 1 lands right after the first
+    /// panel. `depthStride` says how the source steps in depth: A's source is column-major m × k
+    /// (depth strides by the leading dimension), B's is column-major k × n (depth strides by 1).
+    private static func panelWidth(_ copy: Copy, depthIsContiguous: Bool) -> Int? {
         var src = [Float](repeating: 0, count: 128), dst = [Float](repeating: -1, count: 256)
-        for l in 0..<2 { for r in 0..<64 { src[r + 64 * l] = Float(r + 1000 * l) } }
-        _ = src.withUnsafeBufferPointer { s in dst.withUnsafeMutableBufferPointer { copy(2, 64, s.baseAddress!, 64, $0.baseAddress!) } }
+        for l in 0..<2 { for r in 0..<64 { src[depthIsContiguous ? l + 2 * r : r + 64 * l] = Float(r + 1000 * l) } }
+        _ = src.withUnsafeBufferPointer { s in dst.withUnsafeMutableBufferPointer {
+            copy(2, 64, s.baseAddress!, depthIsContiguous ? 2 : 64, $0.baseAddress!)
+        } }
         guard let w = dst.firstIndex(of: 1000), w > 0, w <= 32, (0..<w).allSatisfy({ dst[$0] == Float($0) }) else { return nil }
         return w
     }

@@ -65,38 +65,32 @@ enum RowShift {
     /// `forward` on OpenBLAS's packed operands: each sample's S is packed once and every kernel
     /// row's product starts at its own panel of it (a panel holds `panelA` pixels, and a row of
     /// Wo pixels is whole panels), and the weights are packed once per call instead of once per
-    /// sample and kernel row. The depth C·kw is cut into chunks of at most `packedDepth` (each
+    /// sample and kernel row. The depth C·kw is cut into chunks (`PackedGEMM.depthChunks`, each
     /// chunk of S and of the weights packed on its own) so a weight panel stays in L1, and the
     /// products run in blocks of output pixels, all chunks and kernel rows of a block together,
     /// so the block of C and the packed pixels it reads stay in cache.
     static func forwardPacked(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ geo: ConvGeometry,
                               _ r: PackedGEMM.Routines, into out: UnsafeMutablePointer<Float>) {
         let kcw = geo.c * geo.kw, rowLength = rowLength(geo), p = geo.plane, o = geo.o, cores = Parallel.maxThreads
-        let chunks = (kcw + packedDepth - 1) / packedDepth
-        let depths = (0..<chunks).map { kcw * $0 / chunks..<kcw * ($0 + 1) / chunks }
+        let depths = PackedGEMM.depthChunks(kcw)
         let weights = Workspace.shared.buffer(0, geo.kh * o * kcw)
         splitKernelRows(w, geo, into: weights)
-        // Kernel row i's chunk d: o × depth floats at (i·kcw + depth.lowerBound)·o.
+        // Kernel row i's weights at i·o·kcw, chunk d of them d.lowerBound·o further.
         let packedWeights = Workspace.shared.buffer(2 + 2 * cores, geo.kh * o * kcw)
         for i in 0..<geo.kh {
-            for d in depths {
-                _ = r.packB(d.count, o, weights + i * o * kcw + d.lowerBound, kcw, packedWeights + (i * kcw + d.lowerBound) * o)
-            }
+            PackedGEMM.packWeights(r, weights + i * o * kcw, rows: o, ld: kcw, chunks: depths, into: packedWeights + i * o * kcw)
         }
         let workers = geo.sampleWorkers
         let rows = (0..<workers).map { Workspace.shared.buffer(2 + $0, kcw * rowLength) }
         // Chunk d of a sample's packed S: rowLength × depth floats at depth.lowerBound·rowLength.
         let packed = (0..<workers).map { Workspace.shared.buffer(2 + cores + $0, kcw * rowLength) }
-        let block = packedBlock, blocks = (p + block - 1) / block
+        let block = PackedGEMM.pixelBlock, blocks = (p + block - 1) / block
         func sample(_ n: Int, _ worker: Int, parallel: Bool) {
             let s = rows[worker], ps = packed[worker], outN = out + n * o * p
             pack(x + n * geo.c * geo.h * geo.w, geo, into: s, parallel: parallel)
             Parallel.forChunks(rowLength / r.panelA, minChunk: parallel ? 16 : Int.max) { panels in
-                let first = panels.lowerBound * r.panelA, count = panels.count * r.panelA
-                for d in depths {
-                    _ = r.packA(d.count, count, s + d.lowerBound * rowLength + first, rowLength,
-                                ps + d.lowerBound * rowLength + first * d.count)
-                }
+                PackedGEMM.packPixels(r, s, first: panels.lowerBound * r.panelA, count: panels.count * r.panelA,
+                                      pixels: rowLength, ld: rowLength, chunks: depths, into: ps)
             }
             Parallel.forChunks(blocks, minChunk: parallel ? 1 : Int.max) { range in
                 for b in range {
@@ -105,7 +99,7 @@ enum RowShift {
                     for d in depths {
                         for i in 0..<geo.kh {
                             _ = r.kernel(m, o, d.count, 1, ps + d.lowerBound * rowLength + (offset(ofKernelRow: i, geo) + p0) * d.count,
-                                         packedWeights + (i * kcw + d.lowerBound) * o, outN + p0, p)
+                                         packedWeights + i * o * kcw + d.lowerBound * o, outN + p0, p)
                         }
                     }
                 }
@@ -119,11 +113,6 @@ enum RowShift {
             for n in 0..<geo.n { sample(n, 0, parallel: true) }
         }
     }
-
-    /// Output pixels per block of `forwardPacked` (a multiple of every panel width), and the
-    /// largest depth of one packed chunk.
-    nonisolated(unsafe) static var packedBlock = Int(ProcessInfo.processInfo.environment["CWB_PACKED_BLOCK"] ?? "") ?? 256
-    nonisolated(unsafe) static var packedDepth = Int(ProcessInfo.processInfo.environment["CWB_PACKED_DEPTH"] ?? "") ?? 256
 
     /// The weight gradient from the same S: dWᵢ (O × C·kw) = Σₙ yₙ (O × P) · S[:, i·dh·Wo ..< +P]ᵀ,
     /// each core summing its own samples, then the kernel rows interleaved back into O×C×kh×kw.
