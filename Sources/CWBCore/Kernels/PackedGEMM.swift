@@ -86,8 +86,8 @@ enum PackedGEMM {
 
     /// The panel width of a copy routine: pack a depth of two over 64 rows (or columns), entry
     /// r at depth l numbered r + 1000·l; the first entry of depth 1 lands right after the first
-    /// panel. `depthStride` says how the source steps in depth: A's source is column-major m × k
-    /// (depth strides by the leading dimension), B's is column-major k × n (depth strides by 1).
+    /// panel. A's source is column-major m × k (depth steps by the leading dimension), B's is
+    /// column-major k × n (`depthIsContiguous`: depth steps by 1).
     private static func panelWidth(_ copy: Copy, depthIsContiguous: Bool) -> Int? {
         var src = [Float](repeating: 0, count: 128), dst = [Float](repeating: -1, count: 256)
         for l in 0..<2 { for r in 0..<64 { src[depthIsContiguous ? l + 2 * r : r + 64 * l] = Float(r + 1000 * l) } }
