@@ -339,6 +339,49 @@ final class ConvStrategyTests: XCTestCase {
         }
     }
 
+    /// im2col-path convs gathered straight into the kernel's panels (no column matrix), the
+    /// weights packed once per call: equal to cblas_sgemm's bands with each core taking whole
+    /// bands across samples, with both cores sharing each band's blocks, for stride 2 with even
+    /// lanes read in vectors and their edges done singly, stride 1 (a 1-channel first conv),
+    /// dilation, and uneven depth chunks; and their gradients are unchanged.
+    func testPackedBandsMatchTheCblasOnes() throws {
+        let r = try XCTUnwrap(PackedGEMM.routines, "OpenBLAS's packed routines did not load or failed their probe")
+        let cases: [(x: [Int], w: [Int], stride: Pair, padding: Pair, dilation: Pair, perCore: Bool, depth: Int)] = [
+            ([1, 16, 70, 80], [12, 16, 5, 5], (2, 2), (2, 2), (1, 1), true, 256),
+            ([1, 16, 70, 80], [12, 16, 5, 5], (2, 2), (2, 2), (1, 1), false, 100),
+            ([3, 8, 64, 64], [10, 8, 4, 4], (2, 2), (1, 1), (1, 1), true, 37),
+            ([2, 1, 40, 48], [9, 1, 3, 3], (1, 1), (1, 1), (1, 1), false, 256),
+            ([1, 6, 66, 80], [7, 6, 3, 3], (2, 2), (3, 2), (2, 2), true, 20),
+        ]
+        let saved = (PackedBands.enabled, PackedGEMM.maximumDepth, ConvGeometry.bandsPerCore, Parallel.maxThreads)
+        defer { (PackedBands.enabled, PackedGEMM.maximumDepth, ConvGeometry.bandsPerCore, Parallel.maxThreads) = saved }
+        Parallel.maxThreads = max(2, saved.3)   // both strategies even on a one-core machine
+        for (k, c) in cases.enumerated() {
+            PackedGEMM.maximumDepth = c.depth
+            ConvGeometry.bandsPerCore = c.perCore
+            let x = randomTensor(c.x, seed: UInt64(100 + k)), w = randomTensor(c.w, seed: UInt64(110 + k))
+            let geo = ConvGeometry(input: c.x, weight: c.w, stride: c.stride, padding: c.padding, dilation: c.dilation)
+            PackedBands.enabled = true
+            XCTAssertTrue(PackedBands.applies(geo, r) && !RowShift.applies(geo), "case \(k) must take the packed bands")
+            XCTAssertEqual(geo.bandWorkers > 1, c.perCore, "case \(k)")
+            func run() throws -> [[Float]] {
+                let xi = x.detached(), wi = w.detached()
+                xi.requiresGrad = true; wi.requiresGrad = true
+                let y = try conv2d(xi, wi, stride: c.stride, padding: c.padding, dilation: c.dilation)
+                let g = try grad(of: try (y * y).sum(), wrt: [xi, wi])
+                return [y.scalars] + g.map(\.scalars)
+            }
+            let packed = try run()
+            PackedBands.enabled = false
+            let cblas = try run()
+            for (a, b) in zip(packed, cblas) {
+                XCTAssertEqual(a.count, b.count)
+                let scale = max(1, b.map(abs).max() ?? 0)
+                for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-5 * scale, "case \(k)") }
+            }
+        }
+    }
+
     /// A large GEMM split into blocks of C on cwb's threads equals OpenBLAS's own result, for
     /// every transpose combination and both split directions.
     func testSplitGEMMMatchesOneCall() throws {

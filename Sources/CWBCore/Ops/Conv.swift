@@ -77,6 +77,10 @@ extension Tensor {
             RowShift.forward(x.pointer, w.pointer, geo, into: out.pointer)
             n0 = geo.n
         }
+        if n0 < geo.n, let r = PackedGEMM.active, PackedBands.applies(geo, r) {
+            PackedBands.forward(x.pointer, w.pointer, geo, r, into: out.pointer)
+            n0 = geo.n
+        }
         while n0 < geo.n {
             let s = Swift.min(g, geo.n - n0)
             if s == 1 && !geo.isPointwise {
