@@ -320,21 +320,8 @@ final class ConvStrategyTests: XCTestCase {
             let x = randomTensor(c.x, seed: UInt64(80 + k)), w = randomTensor(c.w, seed: UInt64(90 + k))
             let geo = ConvGeometry(input: c.x, weight: c.w, stride: (1, 1), padding: c.padding, dilation: c.dilation)
             XCTAssertTrue(RowShift.applies(geo) && geo.wo % r.panelA == 0, "case \(k) must take the packed path")
-            func run() throws -> [[Float]] {
-                let xi = x.detached(), wi = w.detached()
-                xi.requiresGrad = true; wi.requiresGrad = true
-                let y = try conv2d(xi, wi, padding: c.padding, dilation: c.dilation)
-                let g = try grad(of: try (y * y).sum(), wrt: [xi, wi])
-                return [y.scalars] + g.map(\.scalars)
-            }
-            PackedGEMM.enabled = true
-            let packed = try run()
-            PackedGEMM.enabled = false
-            let cblas = try run()
-            for (a, b) in zip(packed, cblas) {
-                XCTAssertEqual(a.count, b.count)
-                let scale = max(1, b.map(abs).max() ?? 0)
-                for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-5 * scale, "case \(k)") }
+            try assertBothPathsAgree(x, w, stride: (1, 1), padding: c.padding, dilation: c.dilation, "case \(k)") {
+                PackedGEMM.enabled = $0
             }
         }
     }
@@ -364,21 +351,31 @@ final class ConvStrategyTests: XCTestCase {
             PackedBands.enabled = true
             XCTAssertTrue(PackedBands.applies(geo, r) && !RowShift.applies(geo), "case \(k) must take the packed bands")
             XCTAssertEqual(geo.bandWorkers > 1, c.perCore, "case \(k)")
-            func run() throws -> [[Float]] {
-                let xi = x.detached(), wi = w.detached()
-                xi.requiresGrad = true; wi.requiresGrad = true
-                let y = try conv2d(xi, wi, stride: c.stride, padding: c.padding, dilation: c.dilation)
-                let g = try grad(of: try (y * y).sum(), wrt: [xi, wi])
-                return [y.scalars] + g.map(\.scalars)
+            try assertBothPathsAgree(x, w, stride: c.stride, padding: c.padding, dilation: c.dilation, "case \(k)") {
+                PackedBands.enabled = $0
             }
-            let packed = try run()
-            PackedBands.enabled = false
-            let cblas = try run()
-            for (a, b) in zip(packed, cblas) {
-                XCTAssertEqual(a.count, b.count)
-                let scale = max(1, b.map(abs).max() ?? 0)
-                for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-5 * scale, "case \(k)") }
-            }
+        }
+    }
+
+    /// conv2d of x by w and both its gradients with `usePath(true)`, then with `usePath(false)`:
+    /// equal to float rounding of the largest term (the two paths sum in different orders).
+    private func assertBothPathsAgree(_ x: Tensor, _ w: Tensor, stride: Pair, padding: Pair, dilation: Pair,
+                                      _ label: String, usePath: (Bool) -> Void) throws {
+        func run() throws -> [[Float]] {
+            let xi = x.detached(), wi = w.detached()
+            xi.requiresGrad = true; wi.requiresGrad = true
+            let y = try conv2d(xi, wi, stride: stride, padding: padding, dilation: dilation)
+            let g = try grad(of: try (y * y).sum(), wrt: [xi, wi])
+            return [y.scalars] + g.map(\.scalars)
+        }
+        usePath(true)
+        let taken = try run()
+        usePath(false)
+        let other = try run()
+        for (a, b) in zip(taken, other) {
+            XCTAssertEqual(a.count, b.count, label)
+            let scale = max(1, b.map(abs).max() ?? 0)
+            for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-5 * scale, label) }
         }
     }
 

@@ -228,8 +228,9 @@ enum Im2col {
 /// within one primitive call and share slots: 0 the packed or rearranged-weight matrix, 1 a
 /// second matrix (or the flipped weights of the row-shift input gradient), 2… one buffer per
 /// core and per-core partial sums (or, on one thread, a pixel-major product before its
-/// transpose); the row shift on packed routines keeps each core's packed matrix in slots
-/// 2 + cores … and the packed weights in slot 2 + 2·cores.
+/// transpose); the paths on OpenBLAS's packed routines keep each core's packed row-shift
+/// matrix in slots 2 + cores …, the packed weights in slot 2 + 2·cores, and each core's packed
+/// block of pixels in slots 3 + 2·cores ….
 final class Workspace {
     nonisolated(unsafe) static var shared = Workspace()
     private var buffers: [Storage] = []
