@@ -9,9 +9,10 @@ import Foundation
 ///
 /// In OpenBLAS's column-major terms a product is C (m × n, accumulated into) += A (m × k) · B (k × n).
 /// `packA` lays A out in panels of `panelA` rows, each panel k-major; `packB` lays B out in panels
-/// of `panelB` columns. A product may start at any whole panel of a packed A, which is what lets
-/// one packed row-shift matrix serve every kernel row. The panel widths are read off the routines
-/// when they load, and a probe product against a plain loop must match, else this stays off.
+/// of columns (nothing here starts inside a packed B, so its width is not needed). A product may
+/// start at any whole panel of a packed A, which is what lets one packed row-shift matrix serve
+/// every kernel row. `panelA` is read off the routine when it loads, and a probe product against
+/// a plain loop must match, else this stays off.
 enum PackedGEMM {
     typealias Copy = @convention(c) (Int, Int, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Int32
     typealias Kernel = @convention(c) (Int, Int, Int, Float, UnsafePointer<Float>, UnsafePointer<Float>,
@@ -20,11 +21,11 @@ enum PackedGEMM {
     struct Routines {
         /// packA(k, m, a, lda, into): A[r, l] = a[r + l·lda] into panels of `panelA` rows.
         let packA: Copy
-        /// packB(k, n, b, ldb, into): B[l, j] = b[l + j·ldb] into panels of `panelB` columns.
+        /// packB(k, n, b, ldb, into): B[l, j] = b[l + j·ldb] into panels of columns, k·n floats in all.
         let packB: Copy
         /// kernel(m, n, k, α, packedA, packedB, c, ldc): C[r, j] (at c + r + j·ldc) += α·A·B.
         let kernel: Kernel
-        let panelA: Int, panelB: Int
+        let panelA: Int
     }
 
     /// The routines to use: those of the core OpenBLAS chose, or nil when they cannot be found,
@@ -77,23 +78,19 @@ enum PackedGEMM {
                   let k = dlsym(handle, "sgemm_kernel" + suffix) else { continue }
             let packA = unsafeBitCast(a, to: Copy.self), packB = unsafeBitCast(b, to: Copy.self)
             let kernel = unsafeBitCast(k, to: Kernel.self)
-            guard let panelA = panelWidth(packA, depthIsContiguous: false), let panelB = panelWidth(packB, depthIsContiguous: true) else { return nil }
-            let r = Routines(packA: packA, packB: packB, kernel: kernel, panelA: panelA, panelB: panelB)
+            guard let panelA = panelWidth(packA) else { return nil }
+            let r = Routines(packA: packA, packB: packB, kernel: kernel, panelA: panelA)
             return probe(r) ? r : nil
         }
         return nil
     }
 
-    /// The panel width of a copy routine: pack a depth of two over 64 rows (or columns), entry
-    /// r at depth l numbered r + 1000·l; the first entry of depth 1 lands right after the first
-    /// panel. A's source is column-major m × k (depth steps by the leading dimension), B's is
-    /// column-major k × n (`depthIsContiguous`: depth steps by 1).
-    private static func panelWidth(_ copy: Copy, depthIsContiguous: Bool) -> Int? {
+    /// The panel width of packA: pack a depth of two over 64 rows numbered r + 1000·l (row r,
+    /// depth l); the first entry of depth 1 lands right after the first panel.
+    private static func panelWidth(_ packA: Copy) -> Int? {
         var src = [Float](repeating: 0, count: 128), dst = [Float](repeating: -1, count: 256)
-        for l in 0..<2 { for r in 0..<64 { src[depthIsContiguous ? l + 2 * r : r + 64 * l] = Float(r + 1000 * l) } }
-        _ = src.withUnsafeBufferPointer { s in dst.withUnsafeMutableBufferPointer {
-            copy(2, 64, s.baseAddress!, depthIsContiguous ? 2 : 64, $0.baseAddress!)
-        } }
+        for l in 0..<2 { for r in 0..<64 { src[r + 64 * l] = Float(r + 1000 * l) } }
+        _ = src.withUnsafeBufferPointer { s in dst.withUnsafeMutableBufferPointer { packA(2, 64, s.baseAddress!, 64, $0.baseAddress!) } }
         guard let w = dst.firstIndex(of: 1000), w > 0, w <= 32, (0..<w).allSatisfy({ dst[$0] == Float($0) }) else { return nil }
         return w
     }
